@@ -1,0 +1,75 @@
+"""Writing the body of an answer so that it stays grounded by construction.
+
+The model's output is checked sentence by sentence against the retrieved passages as it streams;
+only supported sentences reach the customer. If none survive (or there is no model), the body is
+the passages' own best sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from guardrails import GroundingRail, best_supported_sentences, split_sentences
+
+MAX_SENTENCES = 4
+
+
+@dataclass
+class BodyReport:
+    """What happened while writing the body, for the turn's audit record."""
+
+    kept: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    used_model: bool = False
+
+    @property
+    def support(self) -> float:
+        total = len(self.kept) + len(self.dropped)
+        return 1.0 if total == 0 else len(self.kept) / total
+
+
+def complete_sentences(deltas: Iterator[str]) -> Iterator[str]:
+    """Regroup streamed text deltas into whole sentences, each yielded once it is finished."""
+    buffer = ""
+    for delta in deltas:
+        buffer += delta
+        sentences = split_sentences(buffer)
+        if len(sentences) > 1:
+            last = sentences[-1]
+            cut = buffer.rfind(last)
+            if cut > 0:
+                yield from sentences[:-1]
+                buffer = buffer[cut:]
+    yield from split_sentences(buffer)
+
+
+def grounded_model_body(deltas: Iterator[str], passages: list[str], rail: GroundingRail,
+                        report: BodyReport) -> Iterator[str]:
+    """Yield the model's sentences that the passages support; record the ones dropped."""
+    report.used_model = True
+    seen: set[str] = set()
+    for sentence in complete_sentences(deltas):
+        sentence = sentence.strip()
+        key = " ".join(sentence.lower().split())
+        if not sentence or key in seen:
+            continue
+        seen.add(key)
+        if len(report.kept) >= MAX_SENTENCES:
+            continue
+        if rail.check(sentence, passages).passed and _has_content(sentence):
+            report.kept.append(sentence)
+            yield sentence
+        else:
+            report.dropped.append(sentence)
+
+
+def extractive_body(question: str, passages: list[str], report: BodyReport, max_sentences: int = 3) -> list[str]:
+    sentences = best_supported_sentences(question, passages, max_sentences=max_sentences)
+    report.kept.extend(sentences)
+    return sentences
+
+
+def _has_content(sentence: str) -> bool:
+    """A sentence of only pleasantries adds nothing the frame does not already say."""
+    return sum(ch.isalnum() for ch in sentence) >= 12

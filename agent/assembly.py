@@ -1,0 +1,62 @@
+"""The one place where Tactful's parts are built from configuration and wired together."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from agent.config import TactfulConfig, load_config
+from agent.errors import ConfigError
+from agent.store import ConversationStore
+
+log = logging.getLogger("tactful")
+
+
+def build_embedder(config: TactfulConfig):
+    from knowledge.embeddings import HashEmbedder, MiniLMEmbedder
+
+    if config.embedding.provider == "hash":
+        return HashEmbedder()
+    return MiniLMEmbedder(model_path=config.embedding.model_path, threads=config.embedding.threads,
+                          batch_size=config.embedding.batch_size)
+
+
+def open_knowledge(config: TactfulConfig, embedder=None):
+    from knowledge import KnowledgeBase
+
+    return KnowledgeBase.open(config.index_dir, config.collection_name, embedder or build_embedder(config),
+                              chroma_host=config.knowledge.chroma_host, chroma_port=config.knowledge.chroma_port)
+
+
+def ingest_sources(config: TactfulConfig, knowledge, paths: list[Path] | None = None,
+                   progress: Callable[[str, int, int], None] | None = None):
+    """Index ``paths`` (default: the configured sources). Missing paths are a configuration error."""
+    paths = list(paths or config.knowledge.sources)
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise ConfigError(f"knowledge.sources: {', '.join(missing)} does not exist. "
+                          "Fix the path in tactful.yaml or pass existing files to `tactful ingest`.")
+    return knowledge.ingest([Path(p) for p in paths], chunk_words=config.knowledge.chunk_tokens,
+                            overlap_words=config.knowledge.chunk_overlap, progress=progress)
+
+
+def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None = None,
+                environ: Mapping[str, str] | None = None, chat_model: Any = None, embedder: Any = None,
+                ingest_if_empty: bool = True):
+    """Build an Agent. ``chat_model`` replaces the configured model (any LangChain chat model)."""
+    from agent.llm import ModelGateway, build_gateway
+    from agent.sentiment import VaderSentimentReader
+    from agent.turn import Agent
+
+    config = config or load_config(path, environ)
+    knowledge = open_knowledge(config, embedder)
+    if ingest_if_empty and knowledge.is_empty():
+        report = ingest_sources(config, knowledge)
+        log.info("indexed the knowledge base on first use: %s chunks", report.chunks_indexed)
+    if chat_model is not None:
+        gateway = ModelGateway(chat_model, timeout_s=config.llm.timeout_s, max_retries=config.llm.max_retries)
+    else:
+        gateway = build_gateway(config.llm)
+    store = ConversationStore(config.store_url)
+    return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader())

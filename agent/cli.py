@@ -1,0 +1,158 @@
+"""The ``tactful`` command line. Errors become one clear message and a non-zero exit code here, nowhere else."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+import typer
+from rich.console import Console
+
+from agent.config import TactfulConfig, load_config
+from agent.errors import BadInput, ConfigError, ServiceUnavailable, TactfulError
+
+app = typer.Typer(help="Tactful: an honest, kind, grounded customer-service assistant.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+EXIT_CODES = {ConfigError: 2, BadInput: 2, ServiceUnavailable: 3}
+ConfigOption = typer.Option(None, "--config", "-c", help="A tactful.yaml file. Default: ./tactful.yaml if present, "
+                            "else $TACTFUL_CONFIG, else the built-in demo bakery.")
+
+
+def _config(path: Optional[Path]) -> TactfulConfig:
+    if path is None and Path("tactful.yaml").exists():
+        path = Path("tactful.yaml")
+    return load_config(path)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a command body, turning Tactful's errors into a message and an exit code."""
+    try:
+        return action()
+    except TactfulError as exc:
+        code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.callback()
+def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show informational logs.")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the configured sources."),
+           config: Optional[Path] = ConfigOption) -> None:
+    """Index documents (Markdown, text, HTML, PDF, FAQ CSV/JSONL). Unchanged documents are skipped."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agent.assembly import ingest_sources, open_knowledge
+
+    def body() -> None:
+        cfg = _config(config)
+        for p in paths or []:
+            if not p.exists():
+                raise BadInput(f"{p}: no such file or folder. Check the path and try again.")
+        knowledge = open_knowledge(cfg)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            tasks: dict[str, int] = {}
+
+            def on_progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage, total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            report = ingest_sources(cfg, knowledge, list(paths or []) or None, on_progress)
+        out.print(f"[bold]Indexed[/] into collection [cyan]{cfg.collection_name}[/] in {report.seconds:.1f} s: "
+                  f"{report.added_documents} added, {report.updated_documents} updated, "
+                  f"{report.unchanged_documents} unchanged, {report.removed_documents} removed; "
+                  f"{report.chunks_indexed} chunks embedded.")
+        for skipped in report.skipped:
+            out.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+
+    _run(body)
+
+
+def _print_sources(reply) -> None:
+    if reply.sources:
+        out.print("[dim]Sources:[/] " + "; ".join(f"{s.doc_id} ({s.label})" for s in reply.sources),
+                  highlight=False)
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="The customer's question."),
+        config: Optional[Path] = ConfigOption) -> None:
+    """Answer one question and show the sources it came from."""
+    from agent.assembly import build_agent
+
+    def body() -> None:
+        agent = build_agent(config=_config(config))
+        stream = agent.respond_stream(question, channel="cli")
+        for piece in stream:
+            out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
+        out.print()
+        _print_sources(stream.reply)
+
+    _run(body)
+
+
+@app.command()
+def chat(config: Optional[Path] = ConfigOption) -> None:
+    """A conversation in the terminal, as a customer would have it. Empty line or Ctrl-D to leave."""
+    from agent.assembly import build_agent
+
+    def body() -> None:
+        cfg = _config(config)
+        agent = build_agent(config=cfg)
+        out.print(f"[bold]{cfg.business.name}[/]: you are chatting with an automated assistant "
+                  f"([dim]{cfg.llm.provider} model[/]). Press Enter on an empty line to leave.\n")
+        conversation_id = None
+        while True:
+            try:
+                question = out.input("[bold green]you>[/] ")
+            except EOFError:
+                break
+            if not question.strip():
+                break
+            stream = agent.respond_stream(question, conversation_id, channel="cli")
+            out.print("[bold cyan]bot>[/] ", end="")
+            for piece in stream:
+                out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
+            out.print()
+            _print_sources(stream.reply)
+            out.print()
+            conversation_id = stream.reply.conversation_id
+        out.print("Goodbye.")
+
+    _run(body)
+
+
+@app.command()
+def bench(config: Optional[Path] = ConfigOption,
+          data: Path = typer.Option(Path("../shared/data/kb_rho_bank.jsonl"), help="Real documents to ingest."),
+          synthetic_chunks: int = typer.Option(100_000, help="Size of the synthetic index for the latency run."),
+          queries: int = typer.Option(200, help="Queries per latency measurement."),
+          output: Path = typer.Option(Path("bench-results"), help="Folder for the JSON and Markdown results."),
+          skip_model: bool = typer.Option(False, help="Skip the embedded-model measurements.")) -> None:
+    """Measure ingest throughput, retrieval latency, model speed and peak memory."""
+    from agent.bench import run_benchmarks
+
+    _run(lambda: run_benchmarks(_config(config), data=data, synthetic_chunks=synthetic_chunks, queries=queries,
+                                output=output, skip_model=skip_model, console=out))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Tactful's configuration: one validated model, read from ``tactful.yaml`` and ``TACTFUL_*`` variables.
+
+Precedence: environment variables over the file over the built-in defaults (the demo bakery).
+Nested keys are joined with ``__``: ``TACTFUL_LLM__PROVIDER=extractive`` sets ``llm.provider``.
+Every error names where the bad value came from (the file or the variable), the key and a fix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from agent.errors import ConfigError
+
+ENV_PREFIX = "TACTFUL_"
+#: Variables with the prefix that are not configuration keys.
+RESERVED_ENV = {"TACTFUL_CONFIG"}
+DEMO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" / "bakery"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class BusinessProfile(_Section):
+    """Who the customer is talking to, and in what voice."""
+
+    name: str = Field("Crumb & Co. Bakery", description="The business's name as customers know it.")
+    description: str = Field(
+        "a neighbourhood bakery selling bread, pastries, custom cakes and coffee",
+        description="What the business sells, in a phrase.",
+    )
+    tone_of_voice: str = Field(
+        "warm, plain and brief; friendly but never gushing",
+        description="How replies should sound.",
+    )
+    contact_hours: str = Field(
+        "Tuesday to Saturday 7:00-18:00, Sunday 8:00-14:00",
+        description="When people are there to help.",
+    )
+    handoff_contact: str = Field(
+        "call us on 020 7946 0321 or email hello@crumbandco.example",
+        description="How a customer reaches a person.",
+    )
+    assistant_name: str = Field(
+        "Crumb & Co.'s automated assistant",
+        description="What the assistant calls itself. It always says it is automated.",
+    )
+
+
+class KnowledgeConfig(_Section):
+    """Where the business's documents are and how they are searched."""
+
+    sources: list[Path] = Field(
+        default_factory=lambda: [DEMO_KNOWLEDGE],
+        description="Files or folders to ingest (Markdown, text, HTML, PDF, FAQ CSV/JSONL).",
+    )
+    collection: str = Field("", description="Index collection name; empty means derived from the business name.")
+    chunk_tokens: int = Field(180, ge=40, le=512, description="Target chunk size in words.")
+    chunk_overlap: int = Field(30, ge=0, le=200, description="Words shared by neighbouring chunks.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages retrieved per question.")
+    min_relevance: float = Field(
+        0.45, ge=0.0, le=1.0, description="Below this best-passage relevance the assistant says it does not know."
+    )
+    chroma_host: str | None = Field(None, description="Chroma server host; empty means an embedded index on disk.")
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_smaller_than_chunk(cls, value: int, info: Any) -> int:
+        chunk = info.data.get("chunk_tokens")
+        if chunk is not None and value >= chunk:
+            raise ValueError(f"must be smaller than chunk_tokens ({chunk})")
+        return value
+
+
+class EmbeddingConfig(_Section):
+    """The embedder used for the dense half of retrieval."""
+
+    provider: Literal["minilm", "hash"] = Field(
+        "minilm", description="minilm: all-MiniLM-L6-v2 on ONNX Runtime (installed wheels); hash: a fast test double."
+    )
+    model_path: Path | None = Field(None, description="An ONNX model file; empty means the installed int8 MiniLM.")
+    batch_size: int = Field(32, ge=1, le=512, description="Chunks embedded per batch.")
+    threads: int = Field(2, ge=1, le=64, description="ONNX Runtime intra-op threads.")
+
+
+class LLMConfig(_Section):
+    """The language model that writes the body of answers."""
+
+    provider: Literal["local", "openai", "extractive", "scripted"] = Field(
+        "local",
+        description="local: embedded llama.cpp; openai: any OpenAI-compatible server; "
+        "extractive: no model; scripted: test double.",
+    )
+    model_path: Path | None = Field(None, description="GGUF file for 'local'; empty means the installed SmolLM2-135M.")
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1.")
+    model: str = Field("gpt-4o-mini", description="Model name sent to an OpenAI-compatible server.")
+    api_key: SecretStr | None = Field(None, description="API key for 'openai'; OPENAI_API_KEY is used when empty.")
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Seconds one model call may take.")
+    max_retries: int = Field(2, ge=0, le=10, description="Extra attempts after a failed model call.")
+    max_tokens: int = Field(160, ge=16, le=4096, description="Longest answer body, in tokens.")
+    temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature.")
+    threads: int = Field(2, ge=1, le=64, description="CPU threads for 'local'.")
+    context_size: int = Field(2048, ge=512, le=32768, description="Context window for 'local', in tokens.")
+    scripted_replies: list[str] = Field(default_factory=list, description="Replies the 'scripted' model gives, in order.")
+
+
+class StoreConfig(_Section):
+    """Where conversations are kept."""
+
+    url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite in data_dir.")
+
+
+class LimitsConfig(_Section):
+    """Bounds on what customers can send."""
+
+    max_message_chars: int = Field(4000, ge=100, le=100_000, description="Longer messages are politely refused.")
+
+
+class TactfulConfig(_Section):
+    """Everything Tactful needs to run one business."""
+
+    data_dir: Path = Field(Path(".tactful"), description="Where the index and the SQLite store live.")
+    business: BusinessProfile = Field(default_factory=BusinessProfile)
+    knowledge: KnowledgeConfig = Field(default_factory=KnowledgeConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{(self.data_dir / 'tactful.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def collection_name(self) -> str:
+        if self.knowledge.collection:
+            return self.knowledge.collection
+        slug = "".join(c if c.isalnum() else "-" for c in self.business.name.lower()).strip("-")
+        while "--" in slug:
+            slug = slug.replace("--", "-")
+        return (slug or "business")[:60].ljust(3, "x")
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> TactfulConfig:
+    """Read the configuration: ``path`` (or ``$TACTFUL_CONFIG``), then ``TACTFUL_*`` variables on top.
+
+    With no file at all the built-in demo business is used. Raises ConfigError naming the origin,
+    the key and the fix.
+    """
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get("TACTFUL_CONFIG"):
+        path = environ["TACTFUL_CONFIG"]
+    file_data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        file_data = _read_yaml(path)
+    env_data = _env_overrides(environ)
+    merged = _deep_merge(file_data, env_data)
+    try:
+        config = TactfulConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path, env_data)) from None
+    if path is not None:
+        config = _resolve_relative_paths(config, path.parent)
+    return config
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ConfigError(f"{path}: no such configuration file. Create it (see tactful.example.yaml) or leave it out.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text. Save the file as UTF-8.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where}: not valid YAML ({getattr(exc, 'problem', exc)}). Fix the syntax.") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections (business:, llm:, ...).")
+    return data
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in RESERVED_ENV:
+            continue
+        keys = [part.lower() for part in name[len(ENV_PREFIX):].split("__") if part]
+        if not keys:
+            continue
+        value: Any = raw
+        if raw[:1] in "[{":
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = raw
+        node = data
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"environment variable {name}: conflicts with another TACTFUL_ variable.")
+        node[keys[-1]] = value
+    return data
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _lookup(data: dict[str, Any], loc: tuple[Any, ...]) -> bool:
+    node: Any = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            return False
+    return True
+
+
+def _explain(exc: ValidationError, path: Path | None, env_data: dict[str, Any]) -> str:
+    lines = ["The configuration is not valid:"]
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        key = ".".join(str(part) for part in loc)
+        if _lookup(env_data, loc):
+            origin = "environment variable " + ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+        elif path is not None:
+            origin = str(path)
+        else:
+            origin = "defaults"
+        if error["type"] == "extra_forbidden":
+            fix = "remove it or check its spelling; known keys are listed in tactful.example.yaml"
+        else:
+            fix = "set a valid value"
+        lines.append(f"  {origin}: {key}: {error['msg']}: {fix}.")
+    return "\n".join(lines)
+
+
+def _resolve_relative_paths(config: TactfulConfig, base: Path) -> TactfulConfig:
+    """Paths in a file are relative to that file, so a config works from any working directory."""
+
+    def fix(p: Path | None) -> Path | None:
+        return p if p is None or p.is_absolute() else (base / p)
+
+    return config.model_copy(
+        update={
+            "data_dir": fix(config.data_dir),
+            "knowledge": config.knowledge.model_copy(update={"sources": [fix(s) for s in config.knowledge.sources]}),
+            "llm": config.llm.model_copy(update={"model_path": fix(config.llm.model_path)}),
+            "embedding": config.embedding.model_copy(update={"model_path": fix(config.embedding.model_path)}),
+        }
+    )

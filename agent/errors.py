@@ -1,0 +1,42 @@
+"""Every error Tactful raises on purpose, in one short tree.
+
+    TactfulError
+    ├── ConfigError            the operator's fault: bad file, key or value; says which and how to fix it
+    ├── ServiceUnavailable     retryable: a model, embedder, index or store that is down or too slow
+    │   ├── ModelUnavailable
+    │   └── StoreUnavailable
+    └── BadInput               the customer's or caller's input cannot be used (empty, too large, ...)
+
+They are turned into an exit code, an HTTP status or a kind chat reply only at the edges
+(the CLI, the API, the turn pipeline's fallback), never deeper.
+"""
+
+from __future__ import annotations
+
+
+class TactfulError(Exception):
+    """Base of every error Tactful raises on purpose."""
+
+
+class ConfigError(TactfulError):
+    """The configuration cannot be used. The message names the file, the key and the fix."""
+
+
+class ServiceUnavailable(TactfulError):
+    """A dependency is down or timed out; worth retrying later."""
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class ModelUnavailable(ServiceUnavailable):
+    """The language model did not answer in time or failed, after retries."""
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The conversation store cannot be read or written."""
+
+
+class BadInput(TactfulError):
+    """Input that cannot be used as it is; the message says what was wrong and what to do."""

@@ -1,0 +1,70 @@
+"""What one turn gives back to a channel: the public ``Reply`` of DESIGN.md and its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from guardrails.verdict import Verdict
+from agent.sentiment import EmotionalState
+
+
+@dataclass(frozen=True)
+class Source:
+    """A knowledge chunk the answer drew on, as a citation."""
+
+    doc_id: str
+    title: str
+    heading: str
+    chunk_id: str
+    score: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} > {self.heading}" if self.heading and self.heading != self.title else self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "title": self.title, "heading": self.heading,
+                "chunk_id": self.chunk_id, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to one customer message.
+
+    ``outcome`` says how the body was produced: ``answered`` (model, grounded), ``extractive``
+    (passage sentences, by configuration or because the model's answer was not supported),
+    ``unknown`` (the knowledge base does not cover it), ``model_unavailable`` (fallback),
+    ``rejected`` (the message itself could not be used).
+    """
+
+    text: str
+    conversation_id: str
+    escalated: bool = False
+    escalation_reason: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    sentiment: EmotionalState | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
+    outcome: str = "answered"
+    disclosed: bool = False
+
+
+class ReplyStream:
+    """Iterate for the reply's text as it is produced; ``.reply`` holds the full Reply afterwards."""
+
+    def __init__(self, deltas: Iterator[str], finish: "callable[[], Reply]") -> None:
+        self._deltas = deltas
+        self._finish = finish
+        self._reply: Reply | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._deltas
+        self._reply = self._finish()
+
+    @property
+    def reply(self) -> Reply:
+        if self._reply is None:
+            for _ in self:
+                pass
+        assert self._reply is not None
+        return self._reply

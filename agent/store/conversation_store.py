@@ -1,0 +1,148 @@
+"""Conversations and turns kept through SQLAlchemy: SQLite by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent.errors import StoreUnavailable
+from agent.store.models import Base, ConversationRow, TurnRow, utcnow
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    seq: int
+    role: str
+    text: str
+    status: str
+    outcome: str | None
+    created_at: datetime
+    sources: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    id: str
+    business: str
+    channel: str
+    customer_name: str | None
+    status: str
+    created_at: datetime
+    disclosed_at: datetime | None
+
+
+class ConversationStore:
+    """The one place that reads and writes conversations. Every failure becomes StoreUnavailable."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        except Exception as exc:  # bad URL, missing driver
+            raise StoreUnavailable(f"cannot open the conversation store at {_safe(url)}: {exc}") from exc
+        if url.startswith("sqlite"):
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        with self._guard("create the tables"):
+            Base.metadata.create_all(self._engine)
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except (OperationalError, DatabaseError) as exc:
+            raise StoreUnavailable(
+                f"could not {what} in the conversation store at {_safe(self.url)}: {exc.orig or exc}. "
+                "Check that the database is reachable and writable, then try again."
+            ) from exc
+
+    @contextmanager
+    def _session(self, what: str) -> Iterator[Session]:
+        with self._guard(what), self._sessions.begin() as session:
+            yield session
+
+    def create_conversation(self, business: str, *, channel: str = "api", customer_name: str | None = None,
+                            conversation_id: str | None = None) -> str:
+        conversation_id = conversation_id or uuid.uuid4().hex
+        with self._session("create a conversation") as session:
+            session.add(ConversationRow(id=conversation_id, business=business, channel=channel,
+                                        customer_name=customer_name))
+        return conversation_id
+
+    def get_conversation(self, conversation_id: str) -> ConversationInfo | None:
+        with self._session("read a conversation") as session:
+            row = session.get(ConversationRow, conversation_id)
+            if row is None:
+                return None
+            return ConversationInfo(row.id, row.business, row.channel, row.customer_name, row.status,
+                                    row.created_at, row.disclosed_at)
+
+    def append_turn(self, conversation_id: str, role: str, text: str, *, status: str = "stored",
+                    outcome: str | None = None, sources: list | None = None, verdicts: list | None = None,
+                    meta: dict[str, Any] | None = None) -> int:
+        """Store one message at the next sequence number of its conversation; returns that number."""
+        with self._session("store a message") as session:
+            last = session.scalar(select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id))
+            seq = (last or 0) + 1
+            session.add(TurnRow(conversation_id=conversation_id, seq=seq, role=role, text=text, status=status,
+                                outcome=outcome, sources=sources or [], verdicts=verdicts or [], meta=meta or {}))
+            conversation = session.get(ConversationRow, conversation_id)
+            if conversation is not None:
+                conversation.updated_at = utcnow()
+        return seq
+
+    def set_turn_status(self, conversation_id: str, seq: int, status: str) -> None:
+        with self._session("update a message") as session:
+            row = session.scalar(select(TurnRow).where(TurnRow.conversation_id == conversation_id,
+                                                       TurnRow.seq == seq))
+            if row is not None:
+                row.status = status
+
+    def mark_disclosed(self, conversation_id: str) -> datetime:
+        """Record when the customer was told they are talking to an automated assistant (first time only)."""
+        with self._session("record the disclosure") as session:
+            row = session.get(ConversationRow, conversation_id)
+            if row.disclosed_at is None:
+                row.disclosed_at = utcnow()
+            return row.disclosed_at
+
+    def turns(self, conversation_id: str) -> list[StoredTurn]:
+        with self._session("read the transcript") as session:
+            rows = session.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id)
+                                   .order_by(TurnRow.seq)).all()
+            return [StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [],
+                               r.verdicts or [], r.meta or {}) for r in rows]
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url

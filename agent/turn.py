@@ -1,0 +1,261 @@
+"""One customer turn, end to end: the ``Agent`` and its small, readable pipeline.
+
+    clean input -> store conversation -> redact PII -> store the customer message -> read mood
+    -> retrieve -> frame (disclosure, lead-in) -> grounded body (model or extractive) -> next step
+    -> store the reply with its sources and verdicts
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from agent.answer_body import BodyReport, extractive_body, grounded_model_body
+from agent.config import TactfulConfig
+from agent.customer import Customer
+from agent.errors import ModelUnavailable, StoreUnavailable
+from agent.frame import ReplyFrame
+from agent.prompt import answer_messages
+from agent.reply import Reply, ReplyStream, Source
+from agent.sentiment import SentimentReader
+from agent.store import ConversationStore
+from guardrails import GroundingRail, PiiRail, Verdict, clean_text
+from knowledge.documents import RetrievedPassage
+
+if TYPE_CHECKING:
+    from agent.llm import ModelGateway
+    from knowledge import KnowledgeBase
+
+log = logging.getLogger("tactful.turn")
+
+#: Follow-ups this short ("and on Sundays?") are searched together with the previous question.
+SHORT_FOLLOW_UP_WORDS = 4
+
+
+class Agent:
+    """Answers customers of one business. Build it with ``Agent.from_config``; dependencies come in here."""
+
+    def __init__(self, config: TactfulConfig, *, knowledge: "KnowledgeBase", store: ConversationStore,
+                 gateway: "ModelGateway | None", sentiment: SentimentReader) -> None:
+        self.config = config
+        self.knowledge = knowledge
+        self.store = store
+        self.gateway = gateway
+        self.sentiment = sentiment
+        self.frame = ReplyFrame(config.business)
+        self.pii_rail = PiiRail()
+        self.grounding_rail = GroundingRail()
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":
+        """The agent for ``path`` (a tactful.yaml) or, with no path, the built-in demo business.
+
+        The knowledge base is indexed on first use if it is empty. ``overrides`` (``chat_model=``,
+        ``embedder=``, ``environ=``) replace parts for tests and embedding applications.
+        """
+        from agent.assembly import build_agent
+
+        return build_agent(path, **overrides)
+
+    def respond(self, text: str, conversation_id: str | None = None,
+                customer: Customer | Mapping[str, Any] | str | None = None, *, channel: str = "api") -> Reply:
+        """Answer one customer message; pass ``reply.conversation_id`` back to continue the conversation."""
+        return self.respond_stream(text, conversation_id, customer, channel=channel).reply
+
+    def respond_stream(self, text: str, conversation_id: str | None = None,
+                       customer: Customer | Mapping[str, Any] | str | None = None, *,
+                       channel: str = "api") -> ReplyStream:
+        """Like ``respond``, but iterate it for the text as it is produced (the opening comes at once)."""
+        turn = _Turn(self, text, conversation_id, Customer.coerce(customer), channel)
+        return ReplyStream(turn.run(), turn.finish)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class _Turn:
+    """The state of one turn while it streams; ``finish`` builds the Reply from it."""
+
+    def __init__(self, agent: Agent, text: str, conversation_id: str | None, customer: Customer | None,
+                 channel: str) -> None:
+        self.agent = agent
+        self.raw = text
+        self.conversation_id = conversation_id
+        self.customer = customer
+        self.channel = channel
+        self.pieces: list[str] = []
+        self.sources: list[Source] = []
+        self.verdicts: list[Verdict] = []
+        self.sentiment = None
+        self.outcome = "answered"
+        self.disclosed = False
+        self.meta: dict[str, Any] = {}
+
+    # -- the pipeline -------------------------------------------------------------------------
+    def run(self) -> Iterator[str]:
+        started = time.perf_counter()
+        a = self.agent
+        if not isinstance(self.raw, str):
+            self.raw = a_bytes_to_text(self.raw)
+        cleaned = clean_text(self.raw)
+        text = cleaned.text.strip()
+        try:
+            first_turn = self._open_conversation()
+        except StoreUnavailable as exc:
+            log.error("store unavailable: %s", exc)
+            self.outcome = "store_unavailable"
+            yield from self._say(a.frame.store_unavailable())
+            return
+        if first_turn:
+            self.disclosed = True
+            yield from self._say(a.frame.disclosure(), end="\n\n")
+
+        limit = a.config.limits.max_message_chars
+        if not text:
+            self.outcome = "rejected"
+            self.meta["rejected"] = "empty"
+            yield from self._say(a.frame.empty_message())
+            return self._store_reply()
+        if len(text) > limit:
+            self.outcome = "rejected"
+            self.meta["rejected"] = f"too long: {len(text)} characters"
+            yield from self._say(a.frame.too_long(len(text), limit))
+            return self._store_reply()
+
+        pii = a.pii_rail.check(text)
+        self.verdicts.append(pii)
+        redacted = pii_redacted(text, pii)
+        try:
+            customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
+                                               meta={"cleaned": cleaned.changed, "notes": cleaned.notes})
+        except StoreUnavailable as exc:
+            log.error("store unavailable: %s", exc)
+            self.outcome = "store_unavailable"
+            yield from self._say(a.frame.store_unavailable())
+            return
+        self.sentiment = a.sentiment.read(redacted)
+
+        passages = self._retrieve(redacted)
+        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance]
+        if not relevant:
+            self.outcome = "unknown"
+            yield from self._say(a.frame.unknown())
+        else:
+            yield from self._answer(redacted, relevant)
+            yield from self._say(a.frame.next_step(), start="\n\n")
+        self.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        self._store_reply()
+        self._mark(customer_seq, "answered")
+
+    def _answer(self, question: str, passages: list[RetrievedPassage]) -> Iterator[str]:
+        a = self.agent
+        texts = [p.chunk.text for p in passages]
+        report = BodyReport()
+        yield from self._say(a.frame.lead_in(passages[0].chunk.title))
+        sentences: list[str] = []
+        if a.gateway is not None:
+            try:
+                deltas = a.gateway.stream(answer_messages(a.config.business, question, passages),
+                                          max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
+                for sentence in grounded_model_body(deltas, texts, a.grounding_rail, report):
+                    sentences.append(sentence)
+                    yield from self._say(sentence, start=" ")
+            except ModelUnavailable as exc:
+                log.warning("model unavailable, answering from the passages: %s", exc)
+                self.meta["model_error"] = str(exc)
+                self.outcome = "model_unavailable"
+        if not sentences:
+            if self.outcome == "answered":
+                self.outcome = "extractive"
+            for sentence in extractive_body(question, texts, report):
+                sentences.append(sentence)
+                yield from self._say(sentence, start=" ")
+        self.meta.update({"support": round(report.support, 3), "dropped_sentences": len(report.dropped),
+                          "used_model": report.used_model})
+        self.verdicts.append(Verdict(
+            rail="grounding", passed=True,
+            action="allow" if not report.dropped else ("repair" if report.kept else "fallback"),
+            reason=(f"{len(report.kept)} supported sentence(s) kept, {len(report.dropped)} unsupported dropped"
+                    + ("; answered from the passages" if self.outcome != "answered" else ""))))
+        self.sources = _cite(passages)
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _open_conversation(self) -> bool:
+        """Create the conversation if needed; True when the customer has not yet been told it is a bot."""
+        store = self.agent.store
+        info = store.get_conversation(self.conversation_id) if self.conversation_id else None
+        if info is None:
+            self.conversation_id = store.create_conversation(
+                self.agent.config.collection_name, channel=self.channel,
+                customer_name=self.customer.name if self.customer else None, conversation_id=self.conversation_id)
+            return True
+        return info.disclosed_at is None
+
+    def _retrieve(self, question: str) -> list[RetrievedPassage]:
+        a = self.agent
+        query = question
+        if len(question.split()) <= SHORT_FOLLOW_UP_WORDS:
+            previous = [t for t in a.store.turns(self.conversation_id) if t.role == "customer"][:-1]
+            if previous:
+                query = f"{previous[-1].text} {question}"
+        return a.knowledge.search(query, k=a.config.knowledge.top_k)
+
+    def _say(self, text: str, *, start: str = "", end: str = "") -> Iterator[str]:
+        piece = (start if self.pieces else "") + text + end
+        self.pieces.append(piece)
+        yield piece
+
+    def _store_reply(self) -> None:
+        store = self.agent.store
+        try:
+            store.append_turn(self.conversation_id, "assistant", self.text, status="sent", outcome=self.outcome,
+                              sources=[s.to_dict() for s in self.sources],
+                              verdicts=[v.to_dict() for v in self.verdicts], meta=self.meta)
+            if self.disclosed:
+                store.mark_disclosed(self.conversation_id)
+        except StoreUnavailable as exc:
+            log.error("could not store the reply: %s", exc)
+
+    def _mark(self, seq: int, status: str) -> None:
+        try:
+            self.agent.store.set_turn_status(self.conversation_id, seq, status)
+        except StoreUnavailable as exc:
+            log.error("could not update the customer message status: %s", exc)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces).strip()
+
+    def finish(self) -> Reply:
+        return Reply(text=self.text, conversation_id=self.conversation_id or "", sources=self.sources,
+                     sentiment=self.sentiment, verdicts=list(self.verdicts), outcome=self.outcome,
+                     disclosed=self.disclosed)
+
+
+def pii_redacted(text: str, verdict: Verdict) -> str:
+    """Replace each span the PII rail found with ``<TYPE>``, as ``redact_pii`` does."""
+    for span in sorted(verdict.spans, key=lambda s: s.start, reverse=True):
+        text = text[:span.start] + f"<{span.type}>" + text[span.end:]
+    return text
+
+
+def a_bytes_to_text(raw: Any) -> str:
+    from guardrails.text_hygiene import decode_bytes
+
+    return decode_bytes(raw) if isinstance(raw, (bytes, bytearray)) else str(raw)
+
+
+def _cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
+    """One citation per document, best first."""
+    seen: set[str] = set()
+    sources = []
+    for p in passages:
+        if p.chunk.doc_id in seen:
+            continue
+        seen.add(p.chunk.doc_id)
+        sources.append(Source(p.chunk.doc_id, p.chunk.title, p.chunk.heading, p.chunk.chunk_id, p.relevance))
+        if len(sources) == limit:
+            break
+    return sources
