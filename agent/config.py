@@ -65,7 +65,7 @@ class KnowledgeConfig(_Section):
     chunk_overlap: int = Field(30, ge=0, le=200, description="Words shared by neighbouring chunks.")
     top_k: int = Field(4, ge=1, le=20, description="Passages retrieved per question.")
     min_relevance: float = Field(
-        0.45, ge=0.0, le=1.0, description="Below this best-passage relevance the assistant says it does not know."
+        0.35, ge=0.0, le=1.0, description="Below this best-passage relevance the assistant says it does not know."
     )
     chroma_host: str | None = Field(None, description="Chroma server host; empty means an embedded index on disk.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
@@ -191,7 +191,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections (business:, llm:, ...).")
-    return data
+    # A section left with only comments in it ("store:") means "the defaults", not "null".
+    return {key: value for key, value in data.items() if value is not None}
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

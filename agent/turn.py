@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tactful.turn")
 
+_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
 #: Follow-ups this short ("and on Sundays?") are searched together with the previous question.
 SHORT_FOLLOW_UP_WORDS = 4
 
@@ -195,11 +197,11 @@ class _Turn:
 
     def _retrieve(self, question: str) -> list[RetrievedPassage]:
         a = self.agent
-        query = question
+        query = _PLACEHOLDER.sub(" ", question)  # "<EMAIL_ADDRESS>" says nothing about the topic
         if len(question.split()) <= SHORT_FOLLOW_UP_WORDS:
             previous = [t for t in a.store.turns(self.conversation_id) if t.role == "customer"][:-1]
             if previous:
-                query = f"{previous[-1].text} {question}"
+                query = f"{_PLACEHOLDER.sub(' ', previous[-1].text)} {query}"
         return a.knowledge.search(query, k=a.config.knowledge.top_k)
 
     def _say(self, text: str, *, start: str = "", end: str = "") -> Iterator[str]:

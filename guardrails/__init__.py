@@ -1,0 +1,11 @@
+"""Tactful's guardrails: one module a rail, each returning a typed ``Verdict``. Usable on their own."""
+
+from guardrails.grounding import GroundingRail, GroundingVerdict, best_supported_sentences, split_sentences
+from guardrails.pii import PiiRail, Redaction, redact_pii
+from guardrails.text_hygiene import CleanText, clean_text, decode_bytes
+from guardrails.verdict import Span, Verdict
+
+__all__ = [
+    "redact_pii", "Redaction", "PiiRail", "GroundingRail", "GroundingVerdict", "best_supported_sentences",
+    "split_sentences", "clean_text", "CleanText", "decode_bytes", "Verdict", "Span",
+]

@@ -1,0 +1,269 @@
+"""Reading a business's documents from disk: Markdown, text, HTML, PDF and FAQ tables (CSV/JSONL).
+
+One bad file never stops the rest: it is reported in ``LoadResult.skipped`` with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.documents import Document
+from knowledge.errors import DocumentUnreadable
+
+SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
+             ".pdf": "pdf", ".csv": "faq", ".jsonl": "jsonl"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def load_path(path: Path) -> LoadResult:
+    """Load one file, or every supported file under a folder (sorted, hidden files ignored)."""
+    path = Path(path)
+    result = LoadResult()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        supported = [p for p in files if p.suffix.lower() in SUPPORTED]
+        if not supported:
+            result.skipped.append(SkippedFile(str(path), "no supported files (.md .txt .html .pdf .csv .jsonl)"))
+        for p in files:
+            if p.suffix.lower() not in SUPPORTED:
+                result.skipped.append(SkippedFile(str(p), f"unsupported file type '{p.suffix or 'none'}'"))
+        pairs = [(p, p.relative_to(path).as_posix()) for p in supported]
+    elif path.is_file():
+        if path.suffix.lower() not in SUPPORTED:
+            result.skipped.append(SkippedFile(str(path), f"unsupported file type '{path.suffix or 'none'}'; "
+                                              "use .md .txt .html .pdf .csv or .jsonl"))
+            return result
+        pairs = [(path, path.name)]
+    else:
+        result.skipped.append(SkippedFile(str(path), "no such file or folder"))
+        return result
+    for file, doc_id in pairs:
+        try:
+            documents, skipped = load_file(file, doc_id)
+        except DocumentUnreadable as exc:
+            result.skipped.append(SkippedFile(str(file), exc.reason))
+            continue
+        result.documents.extend(documents)
+        result.skipped.extend(skipped)
+    return result
+
+
+def load_file(path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile]]:
+    kind = SUPPORTED[path.suffix.lower()]
+    if kind == "pdf":
+        return [_load_pdf(path, doc_id)], []
+    text, note = _read_text(path)
+    meta = {"note": note} if note else {}
+    if kind == "markdown":
+        return [_document(doc_id, _markdown_title(text, path), text, path, kind, meta)], []
+    if kind == "text":
+        return [_document(doc_id, _text_title(text, path), text, path, kind, meta)], []
+    if kind == "html":
+        title, body = _html_to_markdown(text, path)
+        return [_document(doc_id, title, body, path, kind, meta)], []
+    if kind == "faq":
+        return [_faq_csv(text, path, doc_id, meta)], []
+    return _jsonl(text, path, doc_id)
+
+
+def clean(text: str) -> str:
+    """NFC, no control characters except newline and tab, no lone surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentUnreadable(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DocumentUnreadable(str(path), "looks like a binary file, not text")
+    try:
+        return clean(data.decode("utf-8-sig")), ""
+    except UnicodeDecodeError:
+        return clean(data.decode("utf-8", errors="replace")), "not valid UTF-8: undecodable bytes were replaced"
+
+
+def _document(doc_id: str, title: str, text: str, path: Path, kind: str, meta: dict) -> Document:
+    if not text.strip():
+        raise DocumentUnreadable(str(path), "is empty")
+    return Document(doc_id=doc_id, title=title.strip() or path.stem, text=text.strip(), source=str(path),
+                    format=kind, metadata=dict(meta))
+
+
+def _markdown_title(text: str, path: Path) -> str:
+    match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
+    return match.group(1).strip() if match else _stem_title(path)
+
+
+def _text_title(text: str, path: Path) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if 0 < len(first) <= 80 and not first.endswith(".") else _stem_title(path)
+
+
+def _stem_title(path: Path) -> str:
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _html_to_markdown(html: str, path: Path) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template", "form"]):
+        tag.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    h1 = soup.find("h1")
+    if h1 is not None:
+        title = h1.get_text(" ", strip=True) or title
+    lines: list[str] = []
+    body = soup.body or soup
+    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "pre", "blockquote"]):
+        if element.find_parent(["li", "td", "th", "blockquote", "dd"]) is not None:
+            continue
+        text = " ".join(element.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        if element.name in ("h1", "h2", "h3", "h4"):
+            lines.append("\n" + "#" * int(element.name[1]) + " " + text + "\n")
+        elif element.name == "li":
+            lines.append("- " + text)
+        else:
+            lines.append(text + "\n")
+    return title or _stem_title(path), clean("\n".join(lines))
+
+
+def _load_pdf(path: Path, doc_id: str) -> Document:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise DocumentUnreadable(str(path), "is password-protected; save an unprotected copy and ingest that")
+            except DocumentUnreadable:
+                raise
+            except DependencyError:
+                raise DocumentUnreadable(str(path), "is AES-encrypted and reading it needs the 'cryptography' package: "
+                                         "pip install cryptography, or save an unencrypted copy") from None
+            except Exception:
+                raise DocumentUnreadable(str(path), "is password-protected; save an unprotected copy and ingest that") from None
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = ""
+        if reader.metadata is not None and reader.metadata.title:
+            title = str(reader.metadata.title)
+    except DocumentUnreadable:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError) as exc:
+        raise DocumentUnreadable(str(path), f"is not a readable PDF ({type(exc).__name__}: {exc}); "
+                                 "re-export it or replace it") from None
+    text = clean("\n\n".join(p.strip() for p in pages if p.strip()))
+    if not text.strip():
+        raise DocumentUnreadable(str(path), "no text (scanned image?): nothing could be extracted; "
+                                 "add a text version or an OCR'd copy")
+    if not title:
+        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        title = first if 0 < len(first) <= 80 else _stem_title(path)
+    return Document(doc_id=doc_id, title=title, text=text, source=str(path), format="pdf",
+                    metadata={"pages": len(pages)})
+
+
+def _faq_rows_to_text(rows: list[tuple[str, str]]) -> str:
+    return "\n\n".join(f"## {q.strip()}\n{a.strip()}" for q, a in rows)
+
+
+def _faq_csv(text: str, path: Path, doc_id: str, meta: dict) -> Document:
+    try:
+        sample = text[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise DocumentUnreadable(str(path), "is empty") from None
+    except csv.Error as exc:
+        raise DocumentUnreadable(str(path), f"is not valid CSV ({exc})") from None
+    q_col = next((header.index(n) for n in ("question", "q") if n in header), None)
+    a_col = next((header.index(n) for n in ("answer", "a") if n in header), None)
+    if q_col is None or a_col is None:
+        raise DocumentUnreadable(str(path), f"needs 'question' and 'answer' columns (found: {', '.join(header)})")
+    rows = []
+    try:
+        for row in reader:
+            if len(row) > max(q_col, a_col) and row[q_col].strip() and row[a_col].strip():
+                rows.append((row[q_col], row[a_col]))
+    except csv.Error as exc:
+        raise DocumentUnreadable(str(path), f"is not valid CSV ({exc})") from None
+    if not rows:
+        raise DocumentUnreadable(str(path), "has no question/answer rows")
+    return Document(doc_id=doc_id, title="Frequently asked questions", text=_faq_rows_to_text(rows),
+                    source=str(path), format="faq", metadata={**meta, "faq": True})
+
+
+def _jsonl(text: str, path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile]]:
+    faq_rows: list[tuple[str, str]] = []
+    documents: list[Document] = []
+    skipped: list[SkippedFile] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            skipped.append(SkippedFile(f"{path}:{number}", f"not valid JSON ({exc.msg}); line skipped"))
+            continue
+        if not isinstance(record, dict):
+            skipped.append(SkippedFile(f"{path}:{number}", "not a JSON object; line skipped"))
+            continue
+        if isinstance(record.get("question"), str) and isinstance(record.get("answer"), str):
+            faq_rows.append((record["question"], record["answer"]))
+        elif isinstance(record.get("content"), str) and record["content"].strip():
+            rid = str(record.get("id") or number)
+            title = str(record.get("title") or rid)
+            documents.append(Document(doc_id=f"{doc_id}#{rid}", title=clean(title), text=clean(record["content"]),
+                                      source=str(path), format="jsonl"))
+        else:
+            skipped.append(SkippedFile(f"{path}:{number}", "needs {question, answer} or {id, title, content}; "
+                                       "line skipped"))
+    if faq_rows:
+        documents.insert(0, Document(doc_id=doc_id, title="Frequently asked questions",
+                                     text=clean(_faq_rows_to_text(faq_rows)), source=str(path), format="faq",
+                                     metadata={"faq": True}))
+    if not documents and not skipped:
+        raise DocumentUnreadable(str(path), "is empty")
+    return documents, skipped

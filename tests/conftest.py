@@ -1,0 +1,31 @@
+"""Shared fixtures. No test reaches the network: remote model clients are only built against 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+# Tests never read the developer's own configuration.
+for name in [n for n in os.environ if n.startswith("TACTFUL_")]:
+    del os.environ[name]
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real all-MiniLM-L6-v2 ONNX embedder, loaded once for the session."""
+    from knowledge.embeddings import MiniLMEmbedder
+
+    return MiniLMEmbedder()
+
+
+def shared_data(name: str) -> Path:
+    """A file of ../shared/data, or a clean skip saying why when the folder is not beside the project."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not found: the public evaluation data lives in ../shared/data beside the project")
+    return path
