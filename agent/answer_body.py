@@ -8,9 +8,12 @@ the passages' own best sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from typing import Iterator
 
 from guardrails import GroundingRail, best_supported_sentences, split_sentences
+from guardrails.grounding import content_words
+from agent.extractive import extractive_answer
 
 MAX_SENTENCES = 4
 
@@ -44,32 +47,52 @@ def complete_sentences(deltas: Iterator[str]) -> Iterator[str]:
     yield from split_sentences(buffer)
 
 
-def grounded_model_body(deltas: Iterator[str], passages: list[str], rail: GroundingRail,
+_FILLER = re.compile(r"^\s*(?:the\s+)?answer(?:\s+to\s+(?:the|this|your)\s+question)?\s*(?:is)?\s*[:\-]\s*|^\s*\[\d+\]\s*",
+                     re.IGNORECASE)
+_ECHO = re.compile(r"^\s*(?:question|passage|example)\s*:", re.IGNORECASE)
+
+
+def tidy(sentence: str) -> str:
+    """Strip a small model's filler ("The answer is:", "[1]") and Markdown from one sentence."""
+    sentence = _FILLER.sub("", sentence.strip())
+    sentence = re.sub(r"\*\*|__", "", sentence).strip()
+    return sentence[:1].upper() + sentence[1:] if sentence else sentence
+
+
+def grounded_model_body(deltas: Iterator[str], question: str, passages: list[str], rail: GroundingRail,
                         report: BodyReport) -> Iterator[str]:
     """Yield the model's sentences that the passages support; record the ones dropped."""
     report.used_model = True
     seen: set[str] = set()
     for sentence in complete_sentences(deltas):
-        sentence = sentence.strip()
+        if _ECHO.match(sentence) or ">" in sentence or "|" in sentence:
+            report.dropped.append(sentence)  # echoed prompt, copied headings or table rows
+            continue
+        sentence = tidy(sentence)
         key = " ".join(sentence.lower().split())
         if not sentence or key in seen:
             continue
         seen.add(key)
         if len(report.kept) >= MAX_SENTENCES:
             continue
-        if rail.check(sentence, passages).passed and _has_content(sentence):
+        if rail.check(sentence, passages).passed and _informative(sentence, question):
             report.kept.append(sentence)
             yield sentence
         else:
             report.dropped.append(sentence)
 
 
-def extractive_body(question: str, passages: list[str], report: BodyReport, max_sentences: int = 3) -> list[str]:
-    sentences = best_supported_sentences(question, passages, max_sentences=max_sentences)
+def extractive_body(question: str, passages: list[str], report: BodyReport, embedder=None,
+                    max_sentences: int = 3) -> list[str]:
+    if embedder is not None:
+        sentences = extractive_answer(question, passages, embedder, max_sentences=max_sentences)
+    else:
+        sentences = best_supported_sentences(question, passages, max_sentences=max_sentences)
     report.kept.extend(sentences)
     return sentences
 
 
-def _has_content(sentence: str) -> bool:
-    """A sentence of only pleasantries adds nothing the frame does not already say."""
-    return sum(ch.isalnum() for ch in sentence) >= 12
+def _informative(sentence: str, question: str) -> bool:
+    """Pleasantries and echoes of the question ("Yes, for gluten-free bread.") add nothing: drop them."""
+    asked = set(content_words(question))
+    return any(ch.isdigit() for ch in sentence) or len(set(content_words(sentence)) - asked) >= 2

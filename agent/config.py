@@ -47,10 +47,6 @@ class BusinessProfile(_Section):
         "call us on 020 7946 0321 or email hello@crumbandco.example",
         description="How a customer reaches a person.",
     )
-    assistant_name: str = Field(
-        "Crumb & Co.'s automated assistant",
-        description="What the assistant calls itself. It always says it is automated.",
-    )
 
 
 class KnowledgeConfig(_Section):

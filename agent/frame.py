@@ -17,8 +17,8 @@ class ReplyFrame:
 
     def disclosure(self) -> str:
         b = self.business
-        return (f"Hi, I'm {b.assistant_name}: an automated assistant, not a person. "
-                f"I answer from {b.name}'s own information, and I can put you in touch with the team at any time.")
+        return (f"Hi, you're chatting with {b.name}'s automated assistant: I'm a bot, not a person. "
+                "I answer from the business's own information, and I can put you in touch with the team at any time.")
 
     def lead_in(self, source_title: str) -> str:
         return f"Here's what our {source_title.strip() or 'information'} says:"

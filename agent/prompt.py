@@ -1,7 +1,9 @@
-"""The messages sent to the model. The system prompt never changes within a business, so llama.cpp
-reuses its cached prefix between turns; the passages and the question come after it, kept short."""
+"""The messages sent to the model. The system prompt (with its worked example) never changes within a
+business, so llama.cpp reuses its cached prefix between turns; the passages and question come after."""
 
 from __future__ import annotations
+
+import re
 
 from agent.config import BusinessProfile
 from agent.llm.base import ChatMessage
@@ -9,23 +11,51 @@ from knowledge.documents import RetrievedPassage
 
 #: Words of each passage given to the model: the prompt stays near 400 tokens for a 135M model on 2 cores.
 PASSAGE_WORDS = 110
+#: Passages given to the model; more confuses a small model more than it helps.
+MODEL_PASSAGES = 3
+
+
+def readable(text: str) -> str:
+    """Passage text as plain sentences: no Markdown emphasis or table rules; table rows as "a: b, c"."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if re.fullmatch(r"\|?[\s:|-]+\|?", stripped) and "-" in stripped:
+            continue  # a table's separator row
+        if stripped.startswith("|") and stripped.endswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|") if c.strip()]
+            stripped = f"{cells[0]}: {', '.join(cells[1:])}." if len(cells) > 1 else (cells[0] if cells else "")
+        stripped = re.sub(r"^#+\s*", "", stripped)
+        stripped = re.sub(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", stripped)
+        if stripped:
+            lines.append(stripped)
+    return "\n".join(lines)
+
+
+def passage_body(passage: RetrievedPassage) -> str:
+    """The passage without its first line when that line is only the "Title > Heading" label."""
+    lines = passage.chunk.text.splitlines()
+    if lines and lines[0].strip() == passage.chunk.citation:
+        lines = lines[1:]
+    return readable("\n".join(lines))
 
 
 def system_prompt(business: BusinessProfile) -> str:
     return (
         f"You answer customer questions for {business.name}, {business.description}. "
-        "Use only the facts in the passages. Reply in one to three short, plain sentences. "
-        f"Tone: {business.tone_of_voice}. "
-        "Do not greet. Do not invent prices, times, dates or policies. "
-        "If the passages do not contain the answer, say that you do not know."
+        "Use only facts from the passage. Reply with one or two short sentences that answer the question directly. "
+        f"Tone: {business.tone_of_voice}. Do not greet. Do not invent prices, times, dates or policies. "
+        "If the passage does not answer the question, say you do not know.\n\n"
+        "Example\nPassage: Delivery costs £3.50 in Zone 1 and £5.95 in Zone 2. Orders over £60 are delivered free.\n"
+        "Question: how much do you charge to deliver?\n"
+        "Answer: Delivery costs £3.50 in Zone 1 and £5.95 in Zone 2, and it is free on orders over £60."
     )
 
 
 def answer_messages(business: BusinessProfile, question: str, passages: list[RetrievedPassage]) -> list[ChatMessage]:
     blocks = []
-    for number, passage in enumerate(passages, start=1):
-        words = passage.chunk.text.split()
-        text = " ".join(words[:PASSAGE_WORDS]) + (" ..." if len(words) > PASSAGE_WORDS else "")
-        blocks.append(f"[{number}] {passage.chunk.citation}\n{text}")
-    user = "Passages:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer:"
+    for passage in passages[:MODEL_PASSAGES]:
+        words = passage_body(passage).split()
+        blocks.append(" ".join(words[:PASSAGE_WORDS]))
+    user = "Passage: " + "\n".join(blocks) + f"\nQuestion: {question}\nAnswer:"
     return [ChatMessage("system", system_prompt(business)), ChatMessage("user", user)]

@@ -18,7 +18,7 @@ from agent.config import TactfulConfig
 from agent.customer import Customer
 from agent.errors import ModelUnavailable, StoreUnavailable
 from agent.frame import ReplyFrame
-from agent.prompt import answer_messages
+from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
 from agent.sentiment import SentimentReader
 from agent.store import ConversationStore
@@ -153,7 +153,8 @@ class _Turn:
 
     def _answer(self, question: str, passages: list[RetrievedPassage]) -> Iterator[str]:
         a = self.agent
-        texts = [p.chunk.text for p in passages]
+        texts = [passage_body(p) for p in passages]
+        model_texts = texts[:MODEL_PASSAGES]
         report = BodyReport()
         yield from self._say(a.frame.lead_in(passages[0].chunk.title))
         sentences: list[str] = []
@@ -161,7 +162,7 @@ class _Turn:
             try:
                 deltas = a.gateway.stream(answer_messages(a.config.business, question, passages),
                                           max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
-                for sentence in grounded_model_body(deltas, texts, a.grounding_rail, report):
+                for sentence in grounded_model_body(deltas, question, model_texts, a.grounding_rail, report):
                     sentences.append(sentence)
                     yield from self._say(sentence, start=" ")
             except ModelUnavailable as exc:
@@ -171,7 +172,7 @@ class _Turn:
         if not sentences:
             if self.outcome == "answered":
                 self.outcome = "extractive"
-            for sentence in extractive_body(question, texts, report):
+            for sentence in extractive_body(question, texts, report, a.knowledge.embedder):
                 sentences.append(sentence)
                 yield from self._say(sentence, start=" ")
         self.meta.update({"support": round(report.support, 3), "dropped_sentences": len(report.dropped),

@@ -74,10 +74,27 @@ class KnowledgeBase:
     # -- writing --------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], chunk_words: int = 180, overlap_words: int = 30,
                progress: Progress | None = None) -> IngestReport:
+        """Load, chunk, embed and index ``paths``; unchanged documents (same content hash) are not re-embedded.
+
+        Documents that came from one of ``paths`` before and are gone now are removed. ``progress`` is
+        called as ``progress(stage, done, total)``.
+        """
+        snapshot = json.loads(json.dumps(self._manifest))
+        try:
+            return self._ingest(paths, chunk_words, overlap_words, progress)
+        except BaseException:
+            self._manifest = snapshot  # nothing was recorded: the next ingest redoes what did not finish
+            raise
+
+    def _ingest(self, paths: Sequence[Path], chunk_words: int, overlap_words: int,
+                progress: Progress | None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         documents = self._manifest["documents"]
-        same_embedder = self._manifest.get("embedder") == self.embedder.name
+        chunking = [chunk_words, overlap_words]
+        # Another embedder or other chunk sizes make every stored chunk stale, even with unchanged text.
+        same_embedder = (self._manifest.get("embedder") == self.embedder.name
+                         and self._manifest.get("chunking", chunking) == chunking)
         pending: list[Chunk] = []
         stale_ids: list[str] = []
         for path in paths:
@@ -111,6 +128,7 @@ class KnowledgeBase:
         report.chunks_indexed = len(pending)
         if pending or stale_ids or not same_embedder:
             self._manifest["embedder"] = self.embedder.name
+            self._manifest["chunking"] = chunking
             self._write_manifest()
             self._rebuild_bm25(progress)
         report.seconds = time.perf_counter() - started
@@ -122,7 +140,8 @@ class KnowledgeBase:
         for chunk in chunks:
             entry = self._manifest["documents"].setdefault(
                 chunk.doc_id, {"hash": "", "chunk_ids": [], "root": "", "title": chunk.title, "source": ""})
-            entry["chunk_ids"].append(chunk.chunk_id)
+            if chunk.chunk_id not in entry["chunk_ids"]:  # upserting the same chunk twice is allowed
+                entry["chunk_ids"].append(chunk.chunk_id)
         self._manifest["embedder"] = self.embedder.name
         self._write_manifest()
         self._bm25 = None

@@ -11,8 +11,6 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from knowledge.documents import Chunk
 
 STAMP = "tactful-bm25.json"
@@ -27,9 +25,10 @@ def ids_fingerprint(chunk_ids: Sequence[str]) -> str:
 
 class BM25Index:
     def __init__(self) -> None:
+        import bm25s  # noqa: F401  (imported first: it sets its own logger to DEBUG on import)
         import Stemmer
 
-        logging.getLogger("bm25s").setLevel(logging.ERROR)
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self._stemmer = Stemmer.Stemmer("english")
         self._retriever = None
         self.chunk_ids: list[str] = []

@@ -105,8 +105,14 @@ def _read_text(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentUnreadable(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions") from None
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    sample = data[:8192]  # a stray NUL is cleaned away below; many of them mean a binary file
+    if sample.count(b"\x00") > max(2, len(sample) // 50) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentUnreadable(str(path), "looks like a binary file, not text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows tools still save UTF-16 with a BOM
+        try:
+            return clean(data.decode("utf-16")), ""
+        except UnicodeDecodeError:
+            pass
     try:
         return clean(data.decode("utf-8-sig")), ""
     except UnicodeDecodeError:

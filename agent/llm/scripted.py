@@ -1,59 +1,113 @@
-"""``ScriptedChatModel``: a deterministic chat model for tests that fails loudly when it runs out."""
+"""``ScriptedChatModel``: a deterministic LangChain chat model for tests that fails loudly when it runs out.
+
+    model = ScriptedChatModel(replies=["We open at 7.", ConnectionError("refused")], delay_s=0.0)
+    model.enqueue(Interrupted("Delivery costs", ConnectionError("connection reset")))
+
+A reply is a string (streamed word by word), an exception instance (raised when reached, to test
+failures and retries) or an ``Interrupted`` (some words, then an error: a stream dying halfway).
+``delay_s`` waits before each reply and ``chunk_delay_s`` between streamed words, to test timeouts.
+Every call is recorded: ``calls`` holds the messages received, ``call_options`` the keyword options.
+"""
 
 from __future__ import annotations
 
+import re
+import threading
 import time
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator, Union
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, PrivateAttr
 
 
 class ScriptedModelExhausted(AssertionError):
-    """The test asked the model for more replies than it scripted."""
+    """The code under test asked the scripted model for more replies than the test scripted."""
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A reply whose stream gives ``text`` word by word and then fails with ``error``."""
+
+    text: str
+    error: BaseException
+
+
+ScriptedReply = Union[str, BaseException, Interrupted]
+
+
+def split_words(text: str) -> list[str]:
+    """``"a b  c"`` -> ``["a ", "b  ", "c"]``: each word with the whitespace after it, so the parts join back exactly."""
+    return re.findall(r"\s*\S+\s*", text) if text.strip() else ([text] if text else [])
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Gives ``replies`` in order (an Exception instance in the list is raised when reached),
-    streams them word by word, and records every list of messages it received in ``calls``."""
+    """Gives ``replies`` in order, records what it was asked, and raises ``ScriptedModelExhausted`` when out."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    replies: list[Any] = Field(default_factory=list)
-    delay_s: float = 0.0
-    calls: list[list[BaseMessage]] = Field(default_factory=list)
+    replies: list[Any] = Field(default_factory=list, description="str, exception instance or Interrupted, in order.")
+    delay_s: float = Field(0.0, ge=0, description="Seconds to wait before each reply (before its first word).")
+    chunk_delay_s: float = Field(0.0, ge=0, description="Seconds to wait between streamed words.")
+    calls: list[list[BaseMessage]] = Field(default_factory=list, description="The messages of every call, in order.")
+    call_options: list[dict[str, Any]] = Field(default_factory=list, description="The options of every call.")
+
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def _llm_type(self) -> str:
         return "scripted"
 
-    def enqueue(self, *replies: Any) -> None:
-        self.replies.extend(replies)
+    def enqueue(self, *replies: ScriptedReply) -> "ScriptedChatModel":
+        """Add replies after the ones still waiting."""
+        with self._lock:
+            self.replies.extend(replies)
+        return self
 
-    def _next(self, messages: list[BaseMessage]) -> str:
-        self.calls.append(list(messages))
-        if not self.replies:
-            raise ScriptedModelExhausted(f"the scripted model ran out of replies after {len(self.calls) - 1} call(s)")
-        reply = self.replies.pop(0)
+    @property
+    def remaining(self) -> int:
+        return len(self.replies)
+
+    def _next_reply(self, messages: list[BaseMessage], options: dict[str, Any]) -> ScriptedReply:
+        with self._lock:
+            self.calls.append(list(messages))
+            self.call_options.append(dict(options))
+            if not self.replies:
+                last = str(messages[-1].content)[:120] if messages else ""
+                raise ScriptedModelExhausted(
+                    f"ScriptedChatModel ran out of replies: call {len(self.calls)} was not scripted "
+                    f"(its last message: {last!r}). Add replies with replies=[...] or enqueue(...).")
+            reply = self.replies.pop(0)
+        if self.delay_s:
+            time.sleep(self.delay_s)
         if isinstance(reply, BaseException):
             raise reply
-        return str(reply)
+        if not isinstance(reply, (str, Interrupted)):
+            raise TypeError(f"ScriptedChatModel: a reply must be a str, an exception or Interrupted, not {reply!r}")
+        return reply
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        reply = self._next(messages)
-        if self.delay_s:
-            time.sleep(self.delay_s)
+        reply = self._next_reply(messages, kwargs)
+        if isinstance(reply, Interrupted):
+            raise reply.error  # without streaming, a broken answer is no answer
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        reply = self._next(messages)
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        words = reply.split(" ")
-        for i, word in enumerate(words):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=word + (" " if i < len(words) - 1 else "")))
+        reply = self._next_reply(messages, kwargs)
+        text = reply.text if isinstance(reply, Interrupted) else reply
+        for i, word in enumerate(split_words(text)):
+            if i and self.chunk_delay_s:
+                time.sleep(self.chunk_delay_s)
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=word))
+            if run_manager:
+                run_manager.on_llm_new_token(word, chunk=chunk)
+            yield chunk
+        if isinstance(reply, Interrupted):
+            raise reply.error
+        if not text:
+            yield ChatGenerationChunk(message=AIMessageChunk(content=""))  # LangChain wants at least one chunk

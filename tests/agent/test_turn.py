@@ -47,7 +47,7 @@ def test_first_reply_discloses_and_later_ones_do_not(tmp_path, kb_dir, minilm):
     agent, _ = make_agent(tmp_path, kb_dir, minilm, replies=[
         "We deliver within 3 miles of the shop.", "Deliveries go out Tuesday to Saturday."])
     first = agent.respond("Do you deliver?")
-    assert first.text.startswith("Hi, I'm") and "automated assistant, not a person" in first.text
+    assert first.text.startswith("Hi, you're chatting with") and "bot, not a person" in first.text
     assert first.disclosed
     second = agent.respond("Which days do you deliver?", conversation_id=first.conversation_id)
     assert "automated assistant" not in second.text
@@ -115,7 +115,7 @@ def test_streaming_shows_the_disclosure_first_and_adds_up_to_the_reply(tmp_path,
     agent, _ = make_agent(tmp_path, kb_dir, minilm, replies=["We deliver within 3 miles of the shop."])
     stream = agent.respond_stream("Do you deliver?")
     pieces = list(stream)
-    assert pieces[0].startswith("Hi, I'm")
+    assert pieces[0].startswith("Hi, you're chatting")
     assert "".join(pieces).strip() == stream.reply.text
 
 

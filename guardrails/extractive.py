@@ -1,0 +1,162 @@
+"""The extractive answer: the passage sentences that best answer a question, word for word.
+
+Used when there is no model, or when the model's answer is not supported. Sentences are scored by the
+question words they share, weighted by IDF across the passages' sentences; the words of the section
+heading above a sentence count a little less, and a sentence holding the kind of fact the question
+asks for (a price for "how much", a day for "which days", a time for "when") gets a small bonus.
+The top passage is preferred, and chosen sentences keep their original order within a passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from guardrails.facts import facts
+from guardrails.sentences import sentence_spans
+from guardrails.words import content_words
+
+#: What a question asks for -> the fact keys (by prefix) a good answer sentence contains.
+_ASKS_FOR = (
+    (re.compile(r"\b(?:how much|cost|costs|price|prices|fee|fees|charge|charges|pay|expensive|cheap)\b", re.I),
+     ("money:", "pct:")),
+    (re.compile(r"\b(?:which|what) days?\b|\bdays?\b|\bweekends?\b|\bweekdays?\b|\bwhen\b|\b\w+days\b", re.I),
+     ("day:",)),
+    (re.compile(r"\bwhen\b|\bwhat time\b|\btimes?\b|\bhours?\b|\bopen\b|\bclose\b|\blatest\b|\bearliest\b|\bby\b",
+                re.I), ("time:",)),
+    (re.compile(r"\bhow (?:many|long|far|soon|old|big)\b", re.I), ("num:", "time:")),
+)
+_PRONOUN_START = re.compile(r"(?:It|This|That|They|These|Those|There|He|She)\b")
+_LIST_ITEM = re.compile(r"\s*(?:[-*•‣▪◦–]|\d{1,2}[.)])\s+")
+_MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")
+
+
+@dataclass
+class _Candidate:
+    passage: int
+    position: int
+    text: str
+    words: frozenset[str]
+    heading_words: frozenset[str]
+    fact_kinds: frozenset[str]
+    score: float = 0.0
+
+
+def best_supported_sentences(question: str, passages: list[str], max_sentences: int = 3) -> list[str]:
+    """Up to ``max_sentences`` passage sentences that best answer ``question``, cleaned of Markdown.
+
+    When no sentence shares a word with the question, the first sentence of the top passage is
+    returned: the retriever judged that passage relevant, and its lead is the safest summary.
+    """
+    if max_sentences < 1:
+        return []
+    candidates = [c for p, passage in enumerate(passages) for c in _candidates(p, passage)]
+    if not candidates:
+        return []
+    question_words = set(content_words(question))
+    asked_kinds = {kind for pattern, kinds in _ASKS_FOR if pattern.search(question) for kind in kinds}
+    idf = _idf(candidates)
+    for c in candidates:
+        shared = sum(idf.get(w, 0.0) for w in question_words & c.words)
+        from_heading = sum(idf.get(w, 1.0) for w in (question_words & c.heading_words) - c.words)
+        kind_bonus = 0.5 if (shared or from_heading) and asked_kinds & c.fact_kinds else 0.0
+        length_penalty = 1.0 + max(0, len(c.text.split()) - 30) / 60
+        prior = 1.0 / (1.0 + 0.15 * c.passage)
+        c.score = (shared + 0.8 * from_heading + kind_bonus) * prior / length_penalty
+
+    best = max(candidates, key=lambda c: (c.score, -c.passage, -c.position))
+    if best.score <= 0:
+        top = [c for c in candidates if c.passage == candidates[0].passage]
+        return [top[0].text]
+    chosen = [best]
+    ranked = sorted((c for c in candidates if c is not best and c.score >= 0.7 * best.score),
+                    key=lambda c: (c.passage != best.passage, -c.score))
+    for c in ranked:
+        if len(chosen) >= max_sentences:
+            break
+        if c.passage == best.passage or c.score >= 0.9 * best.score:
+            chosen.append(c)
+    _add_follow_ons(chosen, candidates, max_sentences)
+    seen, answer = set(), []
+    for c in sorted(chosen, key=lambda c: (c.passage != best.passage, c.passage, c.position)):
+        key = " ".join(c.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            answer.append(c.text)
+    return answer
+
+
+def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_sentences: int) -> None:
+    """A sentence starting "It ..." or "This ..." right after a chosen one finishes its thought."""
+    by_place = {(c.passage, c.position): c for c in candidates}
+    for c in list(chosen):
+        follower = by_place.get((c.passage, c.position + 1))
+        if len(chosen) < max_sentences and follower and follower not in chosen and _PRONOUN_START.match(follower.text):
+            chosen.append(follower)
+
+
+def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
+    """The answerable sentences of one passage, each with the words of the heading above it.
+
+    Headings (Markdown "#" lines, a chunk's "Delivery > Days" path line, short unpunctuated lines
+    standing alone) are context, never an answer. Table rows become "Header: value; ..." sentences.
+    """
+    found: list[_Candidate] = []
+    heading: list[str] = []
+    table_header: list[str] | None = None
+    lead = ""  # "The app has a few extras:" before a list of lower-case items
+    lines = passage.split("\n")
+    line_starts = [0]
+    for line in lines:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    line_no = 0
+    for start, end in sentence_spans(passage):
+        text = passage[start:end]
+        while line_starts[line_no + 1] <= start:
+            line_no += 1
+        if _is_heading(lines[line_no], line_no, lines):
+            heading, table_header, lead = content_words(lines[line_no].replace(">", " ")), None, ""
+            continue
+        if text.startswith("|"):
+            cells = [cell.strip() for cell in text.strip("|").split("|")]
+            if table_header is None:
+                table_header = cells
+                continue
+            text = "; ".join(f"{h}: {v}" if h else v for h, v in zip(table_header, cells) if v) + "."
+        else:
+            table_header = None
+        clean = " ".join(_MARKUP.sub("", text).split())
+        if clean.endswith(":"):
+            lead = clean
+            continue
+        if lead and clean[:1].islower() and _LIST_ITEM.match(lines[line_no]):
+            clean = f"{lead} {clean.rstrip(';,.')}."
+        elif not _LIST_ITEM.match(lines[line_no]):
+            lead = ""
+        if len(clean.split()) < 3 or clean.endswith("?"):
+            continue
+        found.append(_Candidate(passage_index, len(found), clean, frozenset(content_words(clean)),
+                                frozenset(heading), frozenset(k.split(":", 1)[0] + ":" for f in facts(clean)
+                                                              for k in f.keys)))
+    return found
+
+
+def _is_heading(line: str, line_no: int, lines: list[str]) -> bool:
+    stripped = line.strip()
+    if stripped.startswith("#") or (" > " in stripped and (line_no == 0 or not re.search(r"[.!?]$", stripped))):
+        return True  # Markdown headings, and the "Section > Subsection" path a chunk starts with
+    if re.search(r"[.!?:;,]$", stripped) or stripped.startswith(("|", "-", "*", "•")) or len(stripped.split()) > 8:
+        return False
+    stands_alone = line_no == 0 or not lines[line_no - 1].strip()
+    followed = line_no + 1 < len(lines) and bool(lines[line_no + 1].strip())
+    return stands_alone and (followed or line_no == 0) and not re.search(r"\d", stripped)
+
+
+def _idf(candidates: list[_Candidate]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for c in candidates:
+        for w in c.words | c.heading_words:
+            df[w] = df.get(w, 0) + 1
+    n = len(candidates)
+    return {w: math.log(1 + n / count) for w, count in df.items()}

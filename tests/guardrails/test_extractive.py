@@ -1,0 +1,71 @@
+"""The extractive answer picks the passage sentences that answer the question, word for word."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails import GroundingRail, best_supported_sentences
+
+PASSAGES = [
+    "Delivery\n# Delivery\n\n## Area and fees\nWe deliver within 3 miles of the shop. Delivery costs £4.50, and it "
+    "is free on orders over £40.\n\n## Days\nDeliveries go out Tuesday to Saturday between 9:00 and 13:00.\n",
+    "Allergens > Gluten-free\nWe bake a gluten-free sourdough loaf every Friday. It is made in a kitchen that also "
+    "handles wheat, so we cannot guarantee it is free of traces.\n",
+    "Refunds\nIf something you bought is damaged or wrong, tell us within 48 hours with a photo and we will "
+    "refund you in full or replace it.\n",
+]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which days do you deliver?", "Deliveries go out Tuesday to Saturday between 9:00 and 13:00."),
+    ("How much is delivery?", "Delivery costs £4.50, and it is free on orders over £40."),
+    ("Do you have gluten-free bread?", "We bake a gluten-free sourdough loaf every Friday."),
+    ("Can I get a refund if my cake arrives damaged?",
+     "If something you bought is damaged or wrong, tell us within 48 hours with a photo and we will refund you "
+     "in full or replace it."),
+])
+def test_picks_the_sentence_that_answers(question, expected):
+    answer = best_supported_sentences(question, PASSAGES)
+    assert answer[0] == expected
+
+
+def test_a_sentence_that_finishes_the_thought_comes_along():
+    answer = best_supported_sentences("Do you have gluten-free bread?", PASSAGES)
+    assert answer == ["We bake a gluten-free sourdough loaf every Friday.",
+                      "It is made in a kitchen that also handles wheat, so we cannot guarantee it is free of traces."]
+
+
+def test_headings_are_never_the_answer():
+    answer = best_supported_sentences("delivery days", PASSAGES, max_sentences=3)
+    assert not any(s.startswith(("#", "Delivery", "Days")) and len(s.split()) < 4 for s in answer)
+    assert "Deliveries go out Tuesday to Saturday between 9:00 and 13:00." in answer
+
+
+def test_sentences_keep_their_order_within_a_passage_and_markdown_is_removed():
+    passage = ("Delivery > Delivery days and slots\n"
+               "- We deliver **Wednesday to Saturday**. There are no deliveries on Sunday, Monday or Tuesday.\n"
+               "- Choose a delivery slot when you order: **morning 9:00-12:00** or **afternoon 12:00-15:00**.\n")
+    answer = best_supported_sentences("which days and slots can you deliver?", [passage])
+    assert answer[0] == "We deliver Wednesday to Saturday."
+    assert answer.index("We deliver Wednesday to Saturday.") < answer.index(
+        "Choose a delivery slot when you order: morning 9:00-12:00 or afternoon 12:00-15:00.")
+
+
+def test_table_rows_read_as_sentences():
+    passage = ("Delivery > Where we deliver\n| Zone | Postcodes | Delivery fee |\n|------|-----------|------|\n"
+               "| Zone 1 | SE15, SE22, SE5 | £3.50 |\n| Zone 2 | SE4, SE14, SE23, SE24 | £5.95 |\n")
+    answer = best_supported_sentences("How much is delivery to SE22?", [passage], max_sentences=1)
+    assert answer == ["Zone: Zone 1; Postcodes: SE15, SE22, SE5; Delivery fee: £3.50."]
+
+
+def test_the_extractive_answer_is_itself_grounded():
+    for question in ["Which days do you deliver?", "How much is delivery?", "refund?"]:
+        answer = " ".join(best_supported_sentences(question, PASSAGES))
+        assert GroundingRail().check(answer, PASSAGES).passed
+
+
+def test_limits_and_empty_input():
+    assert len(best_supported_sentences("Do you deliver?", PASSAGES, max_sentences=1)) == 1
+    assert best_supported_sentences("Do you deliver?", []) == []
+    assert best_supported_sentences("What's the weather like?", PASSAGES) == [
+        "We deliver within 3 miles of the shop."]  # no overlap: the lead of the top passage

@@ -1,0 +1,164 @@
+"""Loading a business's files: every format, and bad files reported without stopping the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from conftest import encrypted_pdf_bytes, pdf_bytes
+
+from knowledge.loaders import load_path
+
+
+def by_id(result):
+    return {d.doc_id: d for d in result.documents}
+
+
+
+def test_markdown_title_from_first_heading_and_ids_relative_to_the_folder(tmp_path, write):
+    write("docs/delivery.md", "Intro line\n\n# Delivery\n\n## Fees\nDelivery costs £4.\n")
+    write("docs/sub/notes.md", "No heading here, just notes.\n")
+    result = load_path(tmp_path / "docs")
+    docs = by_id(result)
+    assert set(docs) == {"delivery.md", "sub/notes.md"}
+    assert docs["delivery.md"].title == "Delivery"
+    assert docs["sub/notes.md"].title == "Notes"
+    assert docs["delivery.md"].format == "markdown"
+    assert result.skipped == []
+
+
+def test_a_single_file_gets_its_name_as_id(write):
+    path = write("deep/folder/returns.txt", "Returns\n\nBring it back within 30 days.")
+    result = load_path(path)
+    assert [d.doc_id for d in result.documents] == ["returns.txt"]
+    assert result.documents[0].text.endswith("within 30 days.")
+
+
+def test_hidden_files_are_ignored_and_the_walk_is_sorted(tmp_path, write):
+    write("kb/b.md", "# B\nbee")
+    write("kb/a.md", "# A\nay")
+    write("kb/.secret.md", "# Hidden\nno")
+    write("kb/.git/config.md", "# Git\nno")
+    assert [d.doc_id for d in load_path(tmp_path / "kb").documents] == ["a.md", "b.md"]
+
+
+def test_html_drops_scripts_and_navigation_and_keeps_headings(write):
+    path = write("page.html", """<html><head><title>Shop info</title><style>p{color:red}</style></head>
+        <body><nav><a href="/">Home</a> Menu link</nav><script>var tracking = 1;</script>
+        <h1>Visiting us</h1><p>We are on the High Street.</p>
+        <h2>Parking</h2><p>Free parking behind the shop.</p><ul><li>Step-free entrance</li></ul></body></html>""")
+    doc = load_path(path).documents[0]
+    assert doc.title == "Visiting us"
+    assert "# Visiting us" in doc.text and "## Parking" in doc.text
+    assert "Free parking behind the shop." in doc.text and "- Step-free entrance" in doc.text
+    assert "tracking" not in doc.text and "color" not in doc.text and "Menu link" not in doc.text
+
+
+def test_html_title_falls_back_to_the_title_tag(write):
+    doc = load_path(write("p.htm", "<html><head><title>Careers</title></head><body><p>Join us.</p></body></html>"))
+    assert doc.documents[0].title == "Careers"
+
+
+def test_pdf_text_is_extracted(write):
+    doc = load_path(write("menu.pdf", pdf_bytes(["Sourdough costs 4 pounds.", "We open at 8am."]))).documents[0]
+    assert "Sourdough costs 4 pounds." in doc.text and "We open at 8am." in doc.text
+    assert doc.format == "pdf" and doc.metadata["pages"] == 2
+
+
+def test_corrupt_pdf_is_skipped_with_a_reason_and_the_rest_still_loads(tmp_path, write):
+    write("kb/broken.pdf", os.urandom(2048))
+    write("kb/good.md", "# Good\nStill here.")
+    result = load_path(tmp_path / "kb")
+    assert [d.doc_id for d in result.documents] == ["good.md"]
+    assert len(result.skipped) == 1 and result.skipped[0].path.endswith("broken.pdf")
+    assert "not a readable PDF" in result.skipped[0].reason
+
+
+def test_password_protected_pdf_is_skipped_as_such(tmp_path, write):
+    write("kb/locked.pdf", encrypted_pdf_bytes("Staff-only price list", "hunter2", tmp_path))
+    result = load_path(tmp_path / "kb")
+    assert result.documents == []
+    assert "password-protected" in result.skipped[0].reason
+
+
+def test_pdf_encrypted_with_an_empty_password_is_read(tmp_path, write):
+    write("kb/open.pdf", encrypted_pdf_bytes("Opening hours are 8 to 4.", "", tmp_path))
+    assert "Opening hours are 8 to 4." in load_path(tmp_path / "kb").documents[0].text
+
+
+def test_pdf_without_text_is_skipped_as_a_probable_scan(write):
+    result = load_path(write("scan.pdf", pdf_bytes([""])))
+    assert result.documents == []
+    assert "no text (scanned image?)" in result.skipped[0].reason
+
+
+def test_faq_csv_becomes_one_document_with_a_block_per_question(write):
+    path = write("faq.csv", 'Question,Answer\n"Do you deliver?","Yes, within 5 miles."\nQ2 open sunday?,No.\n')
+    doc = load_path(path).documents[0]
+    assert doc.format == "faq" and doc.metadata["faq"] is True
+    assert doc.text == "## Do you deliver?\nYes, within 5 miles.\n\n## Q2 open sunday?\nNo."
+
+
+def test_faq_csv_accepts_q_and_a_columns_in_any_case(write):
+    doc = load_path(write("faq.csv", "id,Q,A\n1,Vegan?,Some loaves are.\n")).documents[0]
+    assert doc.text == "## Vegan?\nSome loaves are."
+
+
+def test_csv_without_question_and_answer_columns_is_skipped(write):
+    result = load_path(write("prices.csv", "item,price\nbread,4\n"))
+    assert result.documents == [] and "question" in result.skipped[0].reason
+
+
+def test_jsonl_faq_records_and_document_records(write):
+    lines = [{"question": "Gift cards?", "answer": "Yes, in the shop."},
+             {"id": "r1", "title": "Refunds", "content": "Refunds take 5 days."},
+             {"id": 7, "title": "Wholesale", "content": "We supply cafes."}]
+    result = load_path(write("kb.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    docs = by_id(result)
+    assert set(docs) == {"kb.jsonl", "kb.jsonl#r1", "kb.jsonl#7"}
+    assert docs["kb.jsonl"].text == "## Gift cards?\nYes, in the shop."
+    assert docs["kb.jsonl#r1"].title == "Refunds" and docs["kb.jsonl#r1"].text == "Refunds take 5 days."
+
+
+def test_malformed_jsonl_lines_are_skipped_with_their_line_number(write):
+    content = "\n".join([json.dumps({"id": "a", "title": "A", "content": "first"}), "{not json", "[1, 2]",
+                         json.dumps({"id": "b", "title": "B", "content": "second"}), json.dumps({"other": 1})])
+    result = load_path(write("docs.jsonl", content))
+    assert [d.doc_id for d in result.documents] == ["docs.jsonl#a", "docs.jsonl#b"]
+    assert sorted(s.path.rsplit(":", 1)[1] for s in result.skipped) == ["2", "3", "5"]
+    assert all("line skipped" in s.reason for s in result.skipped)
+
+
+def test_broken_utf8_is_replaced_and_noted_and_control_characters_removed(write):
+    raw = "# Café\nCroissants\x00 are \x07fresh. ".encode() + b"\xff\xfe bad bytes" + "\tcafe\u0301".encode()
+    doc = load_path(write("broken.md", raw)).documents[0]
+    assert "\ufffd" in doc.text and "not valid UTF-8" in doc.metadata["note"]
+    assert "\x00" not in doc.text and "\x07" not in doc.text and "\t" in doc.text
+    assert "caf\u00e9" in doc.text  # NFC: e + combining accent became one character
+
+
+def test_empty_folder_explains_what_is_supported(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = load_path(tmp_path / "empty")
+    assert result.documents == []
+    assert result.skipped[0].reason == "no supported files (.md .txt .html .pdf .csv .jsonl)"
+
+
+def test_unsupported_and_missing_files_are_reported(tmp_path, write):
+    write("kb/photo.png", b"\x89PNG")
+    write("kb/a.md", "# A\ntext")
+    result = load_path(tmp_path / "kb")
+    assert [d.doc_id for d in result.documents] == ["a.md"]
+    assert "unsupported file type '.png'" in result.skipped[0].reason
+    assert "no such file" in load_path(tmp_path / "nope").skipped[0].reason
+
+
+def test_empty_file_is_skipped(write):
+    result = load_path(write("blank.md", "   \n"))
+    assert result.documents == [] and "empty" in result.skipped[0].reason
+
+
+def test_utf16_with_a_byte_order_mark_is_read(write):
+    doc = load_path(write("notes.txt", "Opening hours\nWe open at 8.".encode("utf-16"))).documents[0]
+    assert doc.text == "Opening hours\nWe open at 8." and doc.title == "Opening hours"
