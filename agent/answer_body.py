@@ -94,5 +94,7 @@ def extractive_body(question: str, passages: list[str], report: BodyReport, embe
 
 def _informative(sentence: str, question: str) -> bool:
     """Pleasantries and echoes of the question ("Yes, for gluten-free bread.") add nothing: drop them."""
+    if len(sentence.split()) < 4:
+        return False  # "4.50." is not an answer a customer can use on its own
     asked = set(content_words(question))
     return any(ch.isdigit() for ch in sentence) or len(set(content_words(sentence)) - asked) >= 2

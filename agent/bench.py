@@ -203,7 +203,8 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((f"{label}{size}: p50 / p95 ms", f"{q['p50_ms']} / {q['p95_ms']}"))
     for turn in results.get("model", {}).get("turns", []):
         t = turn.get("timings") or {}
-        speed = (f"prompt {t.get('prompt_per_second', 0):.0f} tok/s, gen {t.get('predicted_per_second', 0):.0f} tok/s"
+        speed = (f"prompt {t.get('prompt_tokens', 0)} tok ({t.get('cached_prompt_tokens', 0)} cached) at "
+                 f"{t.get('prompt_tokens_per_s') or 0:.0f} tok/s, generation {t.get('generation_tokens_per_s') or 0:.0f} tok/s"
                  if t else "")
         rows.append((f"model: {turn['question']}",
                      f"first text {turn['first_visible_text_s']} s, first token {turn['model_first_token_s']} s, "

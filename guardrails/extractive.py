@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from guardrails.facts import facts
 from guardrails.sentences import sentence_spans
@@ -43,11 +44,23 @@ class _Candidate:
     score: float = 0.0
 
 
-def best_supported_sentences(question: str, passages: list[str], max_sentences: int = 3) -> list[str]:
+#: Meaning similarity, when a caller has an embedder: (question, sentences) -> one similarity each.
+Similarity = Callable[[str, list[str]], Sequence[float]]
+#: With a similarity, the lexical score (scaled to [0, 1]) is added with this weight, and every rank a
+#: passage sits below the top one costs this much. Tuned on knowledge/demo/questions.jsonl.
+LEXICAL_WEIGHT = 0.25
+RANK_PENALTY = 0.3
+
+
+def best_supported_sentences(question: str, passages: list[str], max_sentences: int = 3,
+                             similarity: Similarity | None = None) -> list[str]:
     """Up to ``max_sentences`` passage sentences that best answer ``question``, cleaned of Markdown.
 
-    When no sentence shares a word with the question, the first sentence of the top passage is
-    returned: the retriever judged that passage relevant, and its lead is the safest summary.
+    With ``similarity`` (an embedder's cosine, supplied by the caller so this module needs no model),
+    sentences are ranked by meaning plus rare-word overlap and the answer is the best passage's top
+    sentences in their original order. Without it, the ranking is lexical. When no sentence shares a
+    word with the question, the first sentence of the top passage is returned: the retriever judged
+    that passage relevant, and its lead is the safest summary.
     """
     if max_sentences < 1:
         return []
@@ -64,6 +77,8 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
         length_penalty = 1.0 + max(0, len(c.text.split()) - 30) / 60
         prior = 1.0 / (1.0 + 0.15 * c.passage)
         c.score = (shared + 0.8 * from_heading + kind_bonus) * prior / length_penalty
+    if similarity is not None:
+        return _by_meaning(question, candidates, max_sentences, similarity)
 
     best = max(candidates, key=lambda c: (c.score, -c.passage, -c.position))
     if best.score <= 0:
@@ -85,6 +100,17 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
             seen.add(key)
             answer.append(c.text)
     return answer
+
+
+def _by_meaning(question: str, candidates: list[_Candidate], max_sentences: int,
+                similarity: Similarity) -> list[str]:
+    top_lexical = max(c.score for c in candidates) or 1.0
+    meaning = similarity(question, [c.text for c in candidates])
+    for c, sim in zip(candidates, meaning):
+        c.score = float(sim) + LEXICAL_WEIGHT * c.score / top_lexical - RANK_PENALTY * c.passage
+    best = max(candidates, key=lambda c: c.score)
+    same = sorted((c for c in candidates if c.passage == best.passage), key=lambda c: -c.score)[:max_sentences]
+    return [c.text for c in sorted(same, key=lambda c: c.position)]
 
 
 def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_sentences: int) -> None:

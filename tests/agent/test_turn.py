@@ -156,3 +156,19 @@ def test_store_down_gets_a_kind_retry_message(tmp_path, kb_dir, minilm):
     reply = agent.respond("Do you deliver?")
     assert reply.outcome == "store_unavailable"
     assert "try again" in reply.text and "020 7946 0321" in reply.text
+
+
+@pytest.mark.slow
+def test_a_conversation_through_the_real_embedded_model(tmp_path, kb_dir, minilm):
+    """SmolLM2-135M through llama.cpp, end to end: whatever it writes, the reply stays grounded."""
+    agent, _ = make_agent(tmp_path, kb_dir, minilm, provider="local", TACTFUL_LLM__TIMEOUT_S="60")
+    first = agent.respond("How much does delivery cost?")
+    assert first.outcome in ("answered", "extractive")
+    assert "£4.50" in first.text or "£40" in first.text
+    assert first.sources[0].doc_id == "delivery.md"
+    second = agent.respond("Is the gluten-free loaf safe for coeliacs?", conversation_id=first.conversation_id)
+    assert second.outcome in ("answered", "extractive") and "automated assistant" not in second.text
+    assert second.sources[0].doc_id == "allergens.md"
+    grounding = [v for v in first.verdicts + second.verdicts if v.rail == "grounding"]
+    assert len(grounding) == 2
+    assert [t.role for t in agent.store.turns(first.conversation_id)] == ["customer", "assistant"] * 2
