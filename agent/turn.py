@@ -23,6 +23,7 @@ from agent.reply import Reply, ReplyStream, Source
 from agent.sentiment import SentimentReader
 from agent.store import ConversationStore
 from guardrails import GroundingRail, PiiRail, Verdict, clean_text
+from guardrails.grounding import content_words
 from knowledge.documents import RetrievedPassage
 
 if TYPE_CHECKING:
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("tactful.turn")
 
 _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
-#: Follow-ups this short ("and on Sundays?") are searched together with the previous question.
-SHORT_FOLLOW_UP_WORDS = 4
+#: Follow-ups with this few content words ("and how much is it?", "what about Sundays?") are searched
+#: together with the previous question, which names what "it" is.
+FOLLOW_UP_CONTENT_WORDS = 2
 
 
 class Agent:
@@ -199,7 +201,7 @@ class _Turn:
     def _retrieve(self, question: str) -> list[RetrievedPassage]:
         a = self.agent
         query = _PLACEHOLDER.sub(" ", question)  # "<EMAIL_ADDRESS>" says nothing about the topic
-        if len(question.split()) <= SHORT_FOLLOW_UP_WORDS:
+        if len(content_words(query)) <= FOLLOW_UP_CONTENT_WORDS:
             previous = [t for t in a.store.turns(self.conversation_id) if t.role == "customer"][:-1]
             if previous:
                 query = f"{_PLACEHOLDER.sub(' ', previous[-1].text)} {query}"

@@ -172,3 +172,11 @@ def test_a_conversation_through_the_real_embedded_model(tmp_path, kb_dir, minilm
     grounding = [v for v in first.verdicts + second.verdicts if v.rail == "grounding"]
     assert len(grounding) == 2
     assert [t.role for t in agent.store.turns(first.conversation_id)] == ["customer", "assistant"] * 2
+
+
+def test_a_short_follow_up_is_understood_from_the_previous_question(tmp_path, kb_dir, minilm):
+    agent, _ = make_agent(tmp_path, kb_dir, minilm, provider="extractive")
+    first = agent.respond("Do you have gluten-free bread?")
+    follow_up = agent.respond("and which day is it baked?", conversation_id=first.conversation_id)
+    assert follow_up.outcome == "extractive"
+    assert "Friday" in follow_up.text
