@@ -10,7 +10,6 @@ import platform
 import random
 import resource
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path

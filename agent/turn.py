@@ -22,7 +22,7 @@ from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
 from agent.sentiment import SentimentReader
 from agent.store import ConversationStore
-from guardrails import GroundingRail, PiiRail, Verdict, clean_text
+from guardrails import GroundingRail, PiiRail, Verdict, clean_text, redact_pii
 from guardrails.grounding import content_words
 from knowledge.documents import RetrievedPassage
 
@@ -101,9 +101,7 @@ class _Turn:
     def run(self) -> Iterator[str]:
         started = time.perf_counter()
         a = self.agent
-        if not isinstance(self.raw, str):
-            self.raw = a_bytes_to_text(self.raw)
-        cleaned = clean_text(self.raw)
+        cleaned = clean_text(self.raw if isinstance(self.raw, (str, bytes)) else str(self.raw))
         text = cleaned.text.strip()
         try:
             first_turn = self._open_conversation()
@@ -128,9 +126,9 @@ class _Turn:
             yield from self._say(a.frame.too_long(len(text), limit))
             return self._store_reply()
 
-        pii = a.pii_rail.check(text)
-        self.verdicts.append(pii)
-        redacted = pii_redacted(text, pii)
+        redaction = redact_pii(text)
+        self.verdicts.append(a.pii_rail.verdict(redaction))
+        redacted = redaction.text
         try:
             customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
                                                meta={"cleaned": cleaned.changed, "notes": cleaned.notes})
@@ -237,19 +235,6 @@ class _Turn:
         return Reply(text=self.text, conversation_id=self.conversation_id or "", sources=self.sources,
                      sentiment=self.sentiment, verdicts=list(self.verdicts), outcome=self.outcome,
                      disclosed=self.disclosed)
-
-
-def pii_redacted(text: str, verdict: Verdict) -> str:
-    """Replace each span the PII rail found with ``<TYPE>``, as ``redact_pii`` does."""
-    for span in sorted(verdict.spans, key=lambda s: s.start, reverse=True):
-        text = text[:span.start] + f"<{span.type}>" + text[span.end:]
-    return text
-
-
-def a_bytes_to_text(raw: Any) -> str:
-    from guardrails.text_hygiene import decode_bytes
-
-    return decode_bytes(raw) if isinstance(raw, (bytes, bytearray)) else str(raw)
 
 
 def _cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
