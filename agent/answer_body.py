@@ -98,3 +98,17 @@ def _informative(sentence: str, question: str) -> bool:
         return False  # "4.50." is not an answer a customer can use on its own
     asked = set(content_words(question))
     return any(ch.isdigit() for ch in sentence) or len(set(content_words(sentence)) - asked) >= 2
+
+
+def carries_key_facts(answer: str, reference: str) -> bool:
+    """Does the model's answer keep at least one hard fact (number, price, time, day) of the passages'
+    best sentences, when those have any? A fluent answer that drops every fact is worse than the passage."""
+    expected = _hard_facts(reference)
+    return not expected or bool(expected & _hard_facts(answer))
+
+
+def _hard_facts(text: str) -> set[str]:
+    lowered = text.lower()
+    numbers = {n.rstrip(".,") for n in re.findall(r"\d+(?:[.,:]\d+)?", lowered)}
+    days = set(re.findall(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day", lowered))
+    return numbers | days

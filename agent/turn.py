@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from agent.answer_body import BodyReport, extractive_body, grounded_model_body
+from agent.answer_body import BodyReport, carries_key_facts, extractive_body, grounded_model_body
 from agent.config import TactfulConfig
 from agent.customer import Customer
 from agent.errors import ModelUnavailable, StoreUnavailable
@@ -157,24 +157,30 @@ class _Turn:
         model_texts = texts[:MODEL_PASSAGES]
         report = BodyReport()
         yield from self._say(a.frame.lead_in(passages[0].chunk.title))
+        # The passages' own best sentences: the fallback, and the yardstick the model's answer must meet.
+        extractive = extractive_body(question, texts, BodyReport(), a.knowledge.embedder)
         sentences: list[str] = []
         if a.gateway is not None:
             try:
                 deltas = a.gateway.stream(answer_messages(a.config.business, question, passages),
                                           max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
-                for sentence in grounded_model_body(deltas, question, model_texts, a.grounding_rail, report):
-                    sentences.append(sentence)
-                    yield from self._say(sentence, start=" ")
+                sentences = list(grounded_model_body(deltas, question, model_texts, a.grounding_rail, report))
             except ModelUnavailable as exc:
                 log.warning("model unavailable, answering from the passages: %s", exc)
                 self.meta["model_error"] = str(exc)
                 self.outcome = "model_unavailable"
+            if sentences and not carries_key_facts(" ".join(sentences), " ".join(extractive)):
+                report.dropped.extend(sentences)
+                report.kept.clear()
+                self.meta["model_missed_key_facts"] = True
+                sentences = []
         if not sentences:
             if self.outcome == "answered":
                 self.outcome = "extractive"
-            for sentence in extractive_body(question, texts, report, a.knowledge.embedder):
-                sentences.append(sentence)
-                yield from self._say(sentence, start=" ")
+            sentences = extractive
+            report.kept.extend(extractive)
+        for sentence in sentences:
+            yield from self._say(sentence, start=" ")
         self.meta.update({"support": round(report.support, 3), "dropped_sentences": len(report.dropped),
                           "used_model": report.used_model})
         self.verdicts.append(Verdict(
