@@ -136,6 +136,59 @@ def chat(config: Optional[Path] = ConfigOption) -> None:
 
 
 @app.command()
+def guard(text: str = typer.Argument(..., help="A customer message or a reply to check."),
+          side: str = typer.Option("both", help="Which rails: input (customer message), output (reply) or both."),
+          as_json: bool = typer.Option(False, "--json", help="Print the verdicts as JSON."),
+          config: Optional[Path] = ConfigOption) -> None:
+    """Run the guardrails on a text and print every verdict (no model, no knowledge base needed)."""
+    import json
+
+    from rich.table import Table
+
+    from guardrails.pipeline import RailPipeline
+    from guardrails.sentences import split_sentences
+    from guardrails.tone import ToneLimits
+
+    def body() -> None:
+        if side not in ("input", "output", "both"):
+            raise BadInput(f"--side must be input, output or both, not {side!r}.")
+        cfg = _config(config)
+        tone = cfg.guardrails.tone
+        pipeline = RailPipeline(cfg.guardrails.input, cfg.guardrails.output,
+                                ToneLimits(max_exclamations_per_reply=tone.max_exclamations_per_reply,
+                                           max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
+                                           max_apologies=tone.max_apologies))
+        results: dict[str, object] = {}
+        if side in ("input", "both"):
+            checked = pipeline.check_input(text)
+            results["input"] = {"text": checked.text, "verdicts": [v.to_dict() for v in checked.verdicts]}
+        if side in ("output", "both"):
+            output_guard = pipeline.output_guard()
+            shown, verdicts = [], []
+            for sentence in split_sentences(text):
+                kept, found = output_guard.check(sentence)
+                verdicts.extend(found)
+                if kept:
+                    shown.append(kept)
+            results["output"] = {"text": " ".join(shown), "verdicts": [v.to_dict() for v in verdicts
+                                                                       if v.action != "allow"]}
+        if as_json:
+            out.print_json(json.dumps(results))
+            return
+        for name, result in results.items():
+            table = Table(title=f"{name} side", title_justify="left")
+            for column in ("rail", "action", "category", "reason"):
+                table.add_column(column)
+            for v in result["verdicts"]:
+                table.add_row(v["rail"], v["action"], v["category"] or "", v["reason"])
+            out.print(table)
+            out.print(f"[bold]{'redacted' if name == 'input' else 'as shown'}:[/] {result['text']}",
+                      highlight=False)
+
+    _run(body)
+
+
+@app.command()
 def bench(config: Optional[Path] = ConfigOption,
           data: Path = typer.Option(Path("../shared/data/kb_rho_bank.jsonl"), help="Real documents to ingest."),
           synthetic_chunks: int = typer.Option(100_000, help="Size of the synthetic index for the latency run."),

@@ -119,6 +119,40 @@ class LimitsConfig(_Section):
     max_message_chars: int = Field(4000, ge=100, le=100_000, description="Longer messages are politely refused.")
 
 
+InputRailName = Literal["pii", "bot_question", "injection", "sensitive"]
+OutputRailName = Literal["human_claim", "tone", "pii_leak"]
+
+
+class ToneConfig(_Section):
+    """Uncanny-valley limits on the assistant's replies; conservative by default, looser for playful brands."""
+
+    max_exclamations_per_reply: int = Field(1, ge=0, le=10, description="Exclamation marks allowed in one reply.")
+    max_emoji: int = Field(0, ge=0, le=10, description="Emoji allowed in one reply.")
+    allow_pet_names: bool = Field(False, description="Allow 'hun', 'mate', 'love' and the like as forms of address.")
+    max_apologies: int = Field(1, ge=0, le=5, description="Apologies allowed in one reply.")
+
+
+class GuardrailsConfig(_Section):
+    """Which rails run, in what order, on each side of a turn. Disclosure of the bot on the first reply
+    and grounding of every answer are built into the turn and cannot be switched off."""
+
+    input: list[InputRailName] = Field(
+        default_factory=lambda: ["pii", "injection", "sensitive", "bot_question"],
+        description="Rails on the customer's message, in order: pii, injection, sensitive, bot_question.")
+    output: list[OutputRailName] = Field(
+        default_factory=lambda: ["human_claim", "tone", "pii_leak"],
+        description="Rails on each sentence of a reply before it is shown: human_claim, tone, pii_leak.")
+    tone: ToneConfig = Field(default_factory=ToneConfig)
+
+    @field_validator("input", "output")
+    @classmethod
+    def _no_duplicates(cls, value: list[str]) -> list[str]:
+        repeated = sorted({name for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"rails listed twice: {', '.join(repeated)}")
+        return value
+
+
 class TactfulConfig(_Section):
     """Everything Tactful needs to run one business."""
 
@@ -129,6 +163,7 @@ class TactfulConfig(_Section):
     llm: LLMConfig = Field(default_factory=LLMConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    guardrails: GuardrailsConfig = Field(default_factory=GuardrailsConfig)
 
     @property
     def store_url(self) -> str:
@@ -242,7 +277,8 @@ def _explain(exc: ValidationError, path: Path | None, env_data: dict[str, Any]) 
         loc = tuple(error["loc"])
         key = ".".join(str(part) for part in loc)
         if _lookup(env_data, loc):
-            origin = "environment variable " + ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+            keys = [str(p).upper() for p in loc[:next((i for i, p in enumerate(loc) if isinstance(p, int)), len(loc))]]
+            origin = "environment variable " + ENV_PREFIX + "__".join(keys)
         elif path is not None:
             origin = str(path)
         else:

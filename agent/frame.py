@@ -7,6 +7,9 @@ business's voice, and the model only fills in the answer body.
 from __future__ import annotations
 
 from agent.config import BusinessProfile
+from guardrails.disclosure import disclosure_answer, role_play_refusal
+from guardrails.injection import extraction_decline, injection_decline
+from guardrails.sensitive import referral_reply
 
 
 class ReplyFrame:
@@ -44,6 +47,24 @@ class ReplyFrame:
     def store_unavailable(self) -> str:
         return (f"I'm sorry, a technical problem on our side means I can't take messages right now. "
                 f"Please try again in a few minutes. {self.person_offer()}")
+
+    def bot_question_answer(self) -> str:
+        """The truthful answer to "am I talking to a bot?", with the way to reach a person."""
+        return disclosure_answer(self.business.name, self.business.handoff_contact)
+
+    def role_play_refusal(self) -> str:
+        return role_play_refusal(self.business.name, self.business.handoff_contact)
+
+    def injection_decline(self, category: str | None) -> str:
+        if category == "prompt_extraction":
+            return extraction_decline(self.business.name)
+        return injection_decline(self.business.name)
+
+    def sensitive_referral(self, category: str | None) -> str:
+        return referral_reply(category or "safety", self.business.name, self.business.handoff_contact)
+
+    def handoff_offer(self) -> str:
+        return f"Of course. {self.person_offer()}"
 
     def empty_message(self) -> str:
         return "Your message came through empty. What can I help you with?"

@@ -52,10 +52,11 @@ def system_prompt(business: BusinessProfile) -> str:
     )
 
 
-def answer_messages(business: BusinessProfile, question: str, passages: list[RetrievedPassage]) -> list[ChatMessage]:
+def answer_messages(business: BusinessProfile, question: str, passages: list[str]) -> list[ChatMessage]:
+    """The system prompt, then the passages' text (already checked for planted instructions) and the question."""
     blocks = []
     for passage in passages[:MODEL_PASSAGES]:
-        words = passage_body(passage).split()
+        words = passage.split()
         blocks.append(" ".join(words[:PASSAGE_WORDS]))
     user = "Passage: " + "\n".join(blocks) + f"\nQuestion: {question}\nAnswer:"
     return [ChatMessage("system", system_prompt(business)), ChatMessage("user", user)]

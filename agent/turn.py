@@ -22,7 +22,10 @@ from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
 from agent.sentiment import SentimentReader
 from agent.store import ConversationStore
-from guardrails import GroundingRail, PiiRail, Verdict, clean_text, redact_pii
+from guardrails import GroundingRail, Verdict, clean_text, redact_pii
+from guardrails.pipeline import InputCheck, RailPipeline
+from guardrails.sensitive import CATEGORIES as SENSITIVE_CATEGORIES
+from guardrails.tone import ToneLimits
 from guardrails.grounding import content_words
 from knowledge.documents import RetrievedPassage
 
@@ -49,7 +52,11 @@ class Agent:
         self.gateway = gateway
         self.sentiment = sentiment
         self.frame = ReplyFrame(config.business)
-        self.pii_rail = PiiRail()
+        tone = config.guardrails.tone
+        self.rails = RailPipeline(config.guardrails.input, config.guardrails.output,
+                                  ToneLimits(max_exclamations_per_reply=tone.max_exclamations_per_reply,
+                                             max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
+                                             max_apologies=tone.max_apologies))
         self.grounding_rail = GroundingRail()
 
     @classmethod
@@ -110,25 +117,18 @@ class _Turn:
             self.outcome = "store_unavailable"
             yield from self._say(a.frame.store_unavailable())
             return
-        if first_turn:
-            self.disclosed = True
-            yield from self._say(a.frame.disclosure(), end="\n\n")
 
         limit = a.config.limits.max_message_chars
-        if not text:
+        if not text or len(text) > limit:
+            yield from self._disclose(first_turn)
             self.outcome = "rejected"
-            self.meta["rejected"] = "empty"
-            yield from self._say(a.frame.empty_message())
-            return self._store_reply()
-        if len(text) > limit:
-            self.outcome = "rejected"
-            self.meta["rejected"] = f"too long: {len(text)} characters"
-            yield from self._say(a.frame.too_long(len(text), limit))
+            self.meta["rejected"] = "empty" if not text else f"too long: {len(text)} characters"
+            yield from self._say(a.frame.empty_message() if not text else a.frame.too_long(len(text), limit))
             return self._store_reply()
 
-        redaction = redact_pii(text)
-        self.verdicts.append(a.pii_rail.verdict(redaction))
-        redacted = redaction.text
+        checked = a.rails.check_input(text)
+        self.verdicts.extend(checked.verdicts)
+        redacted = checked.text
         try:
             customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
                                                meta={"cleaned": cleaned.changed, "notes": cleaned.notes})
@@ -139,30 +139,81 @@ class _Turn:
             return
         self.sentiment = a.sentiment.read(redacted)
 
-        passages = self._retrieve(redacted)
-        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance]
-        if not relevant:
-            self.outcome = "unknown"
-            yield from self._say(a.frame.unknown())
-        else:
-            yield from self._answer(redacted, relevant)
-            yield from self._say(a.frame.next_step(), start="\n\n")
+        yield from self._route(checked, redacted, first_turn)
         self.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         self._store_reply()
         self._mark(customer_seq, "answered")
 
-    def _answer(self, question: str, passages: list[RetrievedPassage]) -> Iterator[str]:
+    def _route(self, checked: InputCheck, redacted: str, first_turn: bool) -> Iterator[str]:
+        """What the input rails found decides the reply; only ordinary questions reach retrieval and the model."""
         a = self.agent
-        texts = [passage_body(p) for p in passages]
+        attack = checked.flag("injection", "prompt_extraction")
+        sensitive = checked.flag(*SENSITIVE_CATEGORIES)  # crisis, medical, legal, safety, ...
+        about_bot = checked.flag("asks_if_bot", "role_play_human")
+        if about_bot is not None and attack is None and sensitive is None:
+            self.disclosed = True  # the answer itself says it is a bot: no separate opening
+            self.outcome = "disclosed"
+            yield from self._say(a.frame.role_play_refusal() if about_bot.category == "role_play_human"
+                                 else a.frame.bot_question_answer())
+            if about_bot.category == "asks_if_bot" and self._has_another_question(checked.original, about_bot):
+                yield from self._knowledge_answer(redacted, separator="\n\n")
+            return
+        yield from self._disclose(first_turn)
+        if attack is not None:
+            self.outcome = "declined"
+            yield from self._say(a.frame.injection_decline(attack.category))
+        elif sensitive is not None:
+            self.outcome = "referred"
+            yield from self._say(a.frame.sensitive_referral(sensitive.category))
+        elif checked.flag("wants_human") is not None:
+            self.outcome = "handoff_offered"
+            yield from self._say(a.frame.handoff_offer())
+        else:
+            yield from self._knowledge_answer(redacted)
+
+    def _knowledge_answer(self, question: str, separator: str = "") -> Iterator[str]:
+        a = self.agent
+        passages = self._retrieve(question)
+        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance]
+        if not relevant:
+            if self.outcome not in ("disclosed",):
+                self.outcome = "unknown"
+            yield from self._say(a.frame.unknown(), start=separator)
+            return
+        if self.outcome == "disclosed":
+            self.outcome = "answered"
+        yield from self._answer(question, relevant, separator)
+        yield from self._say(a.frame.next_step(), start="\n\n")
+
+    def _disclose(self, first_turn: bool) -> Iterator[str]:
+        if first_turn and not self.disclosed:
+            self.disclosed = True
+            yield from self._say(self.agent.frame.disclosure(), end="\n\n")
+
+    @staticmethod
+    def _has_another_question(text: str, verdict: Verdict) -> bool:
+        """"Are you a bot? And when do you open?": answer the second part too."""
+        rest = text
+        for span in sorted(verdict.spans, key=lambda s: s.start, reverse=True):
+            rest = rest[:span.start] + " " + rest[span.end:]
+        return len(content_words(rest)) >= 3
+
+    def _answer(self, question: str, passages: list[RetrievedPassage], separator: str = "") -> Iterator[str]:
+        a = self.agent
+        passages, texts = self._safe_passages(passages)
+        if not passages:
+            self.outcome = "unknown"
+            yield from self._say(a.frame.unknown(), start=separator)
+            return
         model_texts = texts[:MODEL_PASSAGES]
         report = BodyReport()
-        yield from self._say(a.frame.lead_in(passages[0].chunk.title))
+        yield from self._say(a.frame.lead_in(passages[0].chunk.title), start=separator)
         # The passages' own best sentences: the fallback, and the yardstick the model's answer must meet.
         extractive = extractive_body(question, texts, BodyReport(), a.knowledge.embedder)
         sentences: list[str] = []
         if a.gateway is not None:
             try:
-                deltas = a.gateway.stream(answer_messages(a.config.business, question, passages),
+                deltas = a.gateway.stream(answer_messages(a.config.business, question, model_texts),
                                           max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
                 sentences = list(grounded_model_body(deltas, question, model_texts, a.grounding_rail, report))
             except ModelUnavailable as exc:
@@ -179,8 +230,12 @@ class _Turn:
                 self.outcome = "extractive"
             sentences = extractive
             report.kept.extend(extractive)
+        guard = a.rails.output_guard(allowed_pii=self._public_pii(texts))
         for sentence in sentences:
-            yield from self._say(sentence, start=" ")
+            shown, _ = guard.check(sentence)
+            if shown:
+                yield from self._say(shown, start=" ")
+        self.verdicts.extend(guard.verdicts)
         self.meta.update({"support": round(report.support, 3), "dropped_sentences": len(report.dropped),
                           "used_model": report.used_model})
         self.verdicts.append(Verdict(
@@ -189,6 +244,27 @@ class _Turn:
             reason=(f"{len(report.kept)} supported sentence(s) kept, {len(report.dropped)} unsupported dropped"
                     + ("; answered from the passages" if self.outcome != "answered" else ""))))
         self.sources = _cite(passages)
+
+    def _safe_passages(self, passages: list[RetrievedPassage]) -> tuple[list[RetrievedPassage], list[str]]:
+        """Passages with planted instructions removed; a passage left empty is dropped."""
+        kept, texts = [], []
+        for passage in passages:
+            text, verdict = self.agent.rails.check_passage(passage_body(passage))
+            if verdict is not None:
+                self.verdicts.append(verdict)
+            if text.strip():
+                kept.append(passage)
+                texts.append(text)
+        return kept, texts
+
+    def _public_pii(self, texts: list[str]) -> set[str]:
+        """Contact details the business itself publishes (in its documents or profile) are not a leak."""
+        business = self.agent.config.business
+        values = set()
+        for text in [*texts, business.handoff_contact]:
+            for span in redact_pii(text).spans:
+                values.add(text[span.start:span.end])
+        return values
 
     # -- steps ----------------------------------------------------------------------------------
     def _open_conversation(self) -> bool:

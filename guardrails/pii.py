@@ -2,16 +2,19 @@
 
 Finds EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD (Luhn and a card-scheme prefix), US_SSN (valid
 ranges), IBAN_CODE (country length and mod-97), IP_ADDRESS (v4 and v6), UK_NHS (mod-11, next to the
-word "NHS") and URL (only a URL that carries credentials or an e-mail address: plain links are fine).
-DATE_TIME is deliberately not redacted: dates and opening hours are what customers ask about.
+word "NHS"), UK_NINO (allocated prefixes, suffix A-D), URL (only a URL that carries credentials or an
+e-mail address: plain links are fine), and, in their own modules, PERSON (``pii_names``: cues and a
+first-name lexicon), STREET_ADDRESS (``pii_addresses``) and DATE_OF_BIRTH (``pii_dates``).
+DATE_TIME is deliberately not redacted: dates and opening hours are what customers ask about; a date
+is redacted only when the words around it say it is a birth date.
 
 Precision comes first: an odd phone format is sometimes missed rather than redacting a price
 ("£12.50"), an order number ("order #48213"), a time ("7:00-18:00"), a postcode or a quantity.
 Short phone numbers (7 to 9 digits, no "+" or area code) count only beside words such as "phone",
 "call" or "mobile".
 
-Not here: PERSON and STREET_ADDRESS need a named-entity model, not patterns; a later issue adds
-Presidio behind this same ``redact_pii`` contract.
+PERSON and STREET_ADDRESS without a named-entity model are the least sure finds: they carry lower
+scores, so a checksum-backed find wins an overlap. ``pii_vault`` numbers placeholders per conversation.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote
 
-from guardrails.pii_checksums import IBAN_LENGTHS, card_valid, iban_valid, nhs_valid, ssn_plausible
+from guardrails.pii_addresses import _addresses
+from guardrails.pii_checksums import IBAN_LENGTHS, card_valid, iban_valid, nhs_valid, nino_valid, ssn_plausible
+from guardrails.pii_dates import _dates_of_birth
+from guardrails.pii_names import _persons
 from guardrails.verdict import Span, Verdict
 
 # -- patterns --------------------------------------------------------------------------------------
@@ -34,6 +40,7 @@ SSN = re.compile(r"(?<![\w-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w-]|[.,]\d)")
 IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){10,32}")
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+NINO = re.compile(r"(?<![\w-])[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d](?![\w-])")
 NHS = re.compile(r"(?<![\w-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w-]|[.,]\d)")
 _GROUP = r"(?:\(\d{1,5}\)|\d{1,12})"
 _SEPARATOR = r"(?:[ .-]|(?<=\))| ?(?=\())"
@@ -49,6 +56,7 @@ NOT_A_PHONE_CONTEXT = re.compile(
     r"(?:\b(?:order|ref|reference|invoice|tracking|account|acct|card|booking|ticket|case|receipt|transaction|"
     r"sort code|box|suite|apt|unit|zip|postcode|id|iban|ssn)\b\W{0,2}(?:(?:number|num|no)\b\W{0,3})?|#\s*)$")
 SSN_CONTEXT = re.compile(r"\b(?:ssn|ss#|social security|social-security|soc sec)\b")
+NINO_CONTEXT = re.compile(r"\bni\b|\bnino\b|national insurance|\bnin\b|\bni ?no\b")
 NHS_CONTEXT = re.compile(r"\bnhs\b|national health|health service")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 #: "17031 2202 Rissik St": a short number followed by a capitalised word is a house number, not a phone.
@@ -167,6 +175,17 @@ def _nhs_numbers(text: str) -> Iterator[Span]:
             yield Span("UK_NHS", m.start(), m.end(), 1.0)
 
 
+def _ninos(text: str) -> Iterator[Span]:
+    """UK National Insurance numbers; lower case ("ab123456c") only beside words that say so."""
+    for m in NINO.finditer(text):
+        value = m.group()
+        if not nino_valid(value):
+            continue
+        in_context = bool(NINO_CONTEXT.search(_before(text, m.start(), 50)))
+        if in_context or value[:2].isupper() and value[-1].isupper():
+            yield Span("UK_NINO", m.start(), m.end(), 1.0 if in_context else 0.9)
+
+
 def _phones(text: str) -> Iterator[Span]:
     for m in PHONE.finditer(text):
         number = m.group("number")
@@ -203,7 +222,11 @@ DETECTORS: dict[str, Callable[[str], Iterable[Span]]] = {
     "US_SSN": _ssns,
     "UK_NHS": _nhs_numbers,
     "IP_ADDRESS": _ip_addresses,
+    "UK_NINO": _ninos,
     "PHONE_NUMBER": _phones,
+    "DATE_OF_BIRTH": _dates_of_birth,
+    "STREET_ADDRESS": _addresses,
+    "PERSON": _persons,
 }
 SUPPORTED_ENTITIES = tuple(DETECTORS)
 

@@ -72,3 +72,18 @@ def ssn_plausible(area: str, group: str, serial: str) -> bool:
     if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
         return False
     return f"{area}{group}{serial}" not in ("078051120", "219099999", "123456789")
+
+
+#: UK National Insurance number prefixes HMRC never issues (besides D, F, I, Q, U, V anywhere and O second).
+_NINO_UNUSED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+
+
+def nino_valid(nino: str) -> bool:
+    """A UK National Insurance number: two prefix letters HMRC allocates, six digits, suffix A to D."""
+    compact = nino.replace(" ", "").upper()
+    if len(compact) != 9 or not compact[2:8].isdigit() or compact[8] not in "ABCD":
+        return False
+    first, second = compact[0], compact[1]
+    if not (first.isalpha() and second.isalpha()) or first in "DFIQUV" or second in "DFIOQUV":
+        return False
+    return compact[:2] not in _NINO_UNUSED_PREFIXES

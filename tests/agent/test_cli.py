@@ -25,7 +25,7 @@ def env(tmp_path: Path) -> dict[str, str]:
             "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(kb)]), "COLUMNS": "200"}
 
 
-@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["bench"]])
+@pytest.mark.parametrize("command", [[], ["ingest"], ["ask"], ["chat"], ["bench"], ["guard"]])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -94,3 +94,24 @@ def test_bench_without_data_says_where_to_find_it(env, tmp_path):
     result = runner.invoke(app, ["bench", "--data", str(tmp_path / "missing.jsonl")], env=env)
     assert result.exit_code == 2
     assert "kb_rho_bank.jsonl" in result.output
+
+
+def test_guard_prints_every_verdict_and_the_safe_text(env):
+    result = runner.invoke(app, ["guard", "--json", "Are you human? Email me at jo@example.com"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["input"]["text"] == "Are you human? Email me at <EMAIL_ADDRESS>"
+    assert {"pii", "bot_question"} <= {v["rail"] for v in report["input"]["verdicts"] if v["action"] != "allow"}
+
+
+def test_guard_repairs_a_reply(env):
+    result = runner.invoke(app, ["guard", "--side", "output", "--json",
+                                 "I'm so happy for you, hun!! I'll personally drive over."], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert "hun" not in report["output"]["text"] and "personally" not in report["output"]["text"]
+
+
+def test_guard_rejects_an_unknown_side(env):
+    result = runner.invoke(app, ["guard", "--side", "sideways", "hello"], env=env)
+    assert result.exit_code == 2 and "--side must be" in result.output

@@ -41,10 +41,11 @@ def test_demo_questions_are_answered_from_the_right_document_with_the_facts(demo
     assert complete / len(questions) >= 0.55, f"every expected fact present for {complete}/{len(questions)}"
 
 
-def test_out_of_scope_questions_mostly_get_an_honest_unknown(demo_agent):
+def test_out_of_scope_questions_mostly_get_an_honest_decline(demo_agent):
+    """An honest "I don't know", or a referral to real help (a lawyer, a pharmacist), never an invented answer."""
     questions = load_jsonl(DEMO / "out_of_scope.jsonl")
-    unknown = sum(demo_agent.respond(q["question"]).outcome == "unknown" for q in questions)
-    assert unknown / len(questions) >= 0.7, f"honest 'I don't know' for {unknown}/{len(questions)}"
+    declined = sum(demo_agent.respond(q["question"]).outcome in ("unknown", "referred") for q in questions)
+    assert declined / len(questions) >= 0.7, f"honest decline for {declined}/{len(questions)}"
 
 
 def test_gluten_free_question_names_its_source(demo_agent):

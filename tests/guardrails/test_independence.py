@@ -10,7 +10,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_guardrails_import_nothing_else_of_tactful():
-    code = ("import sys, guardrails, guardrails.grounding, guardrails.pii, guardrails.text_hygiene\n"
+    code = ("import sys, guardrails, guardrails.grounding, guardrails.pii, guardrails.text_hygiene, "
+            "guardrails.disclosure, guardrails.injection, guardrails.sensitive, guardrails.tone, "
+            "guardrails.pii_vault, guardrails.pipeline\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('agent', 'knowledge', 'evals'))\n"
             "print(','.join(bad))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
