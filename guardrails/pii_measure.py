@@ -41,7 +41,7 @@ class TypeScore:
 
 
 def load_rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 Finder = Callable[[str], Iterable[tuple[str, int, int]]]
