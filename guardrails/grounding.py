@@ -8,9 +8,14 @@ model streams. A sentence is supported when
   (b) at least ``min_coverage`` of its content words (lower-cased, stopwords out, lightly stemmed)
       occur somewhere in the passages.
 
+Both are judged against one place in the passages, a window of up to three consecutive sentences,
+not against words scattered across them: "the early shift starts at 10:00" is not supported by
+"shift" in one paragraph and "10:00" in another. And (c) a sentence that negates ("No, we don't
+deliver to SE15") needs a negation in that window too: a small model flipping a "yes" is the
+commonest way a fluent answer says the opposite of the passage.
+
 A sentence with no facts and no content words ("Happy to help.") is neutral: neither supported nor
-unsupported. Known limit: this is lexical, so a negation flip ("we do not deliver on Sundays" vs
-"we deliver on Sundays") passes; the facts check catches the inventions that cost a shop most.
+unsupported. Known limit: this is still lexical; a negation moved to another clause can slip past.
 """
 
 from __future__ import annotations
@@ -73,9 +78,8 @@ class GroundingRail:
         self.min_coverage = min_coverage
 
     def check(self, answer: str, passages: list[str]) -> GroundingVerdict:
-        known_words, known_facts = _knowledge(tuple(passages))
-        results = tuple(self._judge(answer, start, end, known_words, known_facts)
-                        for start, end in sentence_spans(answer))
+        windows = _windows(tuple(passages))
+        results = tuple(self._judge(answer, start, end, windows) for start, end in sentence_spans(answer))
         judged = [r for r in results if not r.neutral]
         unsupported = [r for r in judged if not r.supported]
         support = (len(judged) - len(unsupported)) / len(judged) if judged else 1.0
@@ -91,33 +95,55 @@ class GroundingRail:
             spans=tuple(Span("UNSUPPORTED_SENTENCE", r.start, r.end, r.coverage) for r in unsupported),
             sentences=results, supported_text=_without(answer, unsupported), support=round(support, 3))
 
-    def _judge(self, answer: str, start: int, end: int, known_words: frozenset[str],
-               known_facts: frozenset[str]) -> SentenceSupport:
+    def _judge(self, answer: str, start: int, end: int, windows: tuple[_Window, ...]) -> SentenceSupport:
         sentence = answer[start:end]
         claims = facts(sentence)
         words = set(content_words(sentence))
         if not claims and not words:
             return SentenceSupport(sentence, start, end, "neutral")
-        missing_facts = tuple(dict.fromkeys(f.text for f in claims if not f.keys & known_facts))
-        missing_words = tuple(sorted(w for w in words if w not in known_words))
-        coverage = 1.0 - len(missing_words) / len(words) if words else 1.0
+        negated = bool(_NEGATION.search(sentence))
+        best: tuple | None = None
+        for window in windows or (_Window(frozenset(), frozenset(), False),):
+            missing_facts = tuple(dict.fromkeys(f.text for f in claims if not f.keys & window.facts))
+            if negated and not window.negated:
+                missing_facts += ("a negation",)
+            missing_words = tuple(sorted(w for w in words if w not in window.words))
+            coverage = 1.0 - len(missing_words) / len(words) if words else 1.0
+            rank = (not missing_facts, coverage)
+            if best is None or rank > best[0]:
+                best = (rank, missing_facts, missing_words, coverage)
+        _, missing_facts, missing_words, coverage = best
         ok = not missing_facts and coverage >= self.min_coverage
         return SentenceSupport(sentence, start, end, "supported" if ok else "unsupported", round(coverage, 3),
                                missing_facts, missing_words)
 
 
-@lru_cache(maxsize=256)
-def _passage_words(passage: str) -> frozenset[str]:
-    return frozenset(content_words(passage))
+_NEGATION = re.compile(r"\b(?:no|not|never|none|nothing|nobody|cannot|can't|cant|don't|dont|doesn't|doesnt|"
+                       r"didn't|won't|isn't|aren't|wasn't|weren't|shouldn't|couldn't|without|unable)\b|n't\b",
+                       re.IGNORECASE)
+#: Consecutive passage sentences that together may support one answer sentence.
+WINDOW = 3
+
+
+@dataclass(frozen=True)
+class _Window:
+    words: frozenset[str]
+    facts: frozenset[str]
+    negated: bool
 
 
 @lru_cache(maxsize=64)
-def _knowledge(passages: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """What the passages say, as content-word stems and fact keys (cached: a streamed answer is
-    checked sentence by sentence against the same passages)."""
-    words: frozenset[str] = frozenset().union(*(_passage_words(p) for p in passages))
-    known: frozenset[str] = frozenset().union(*(fact_keys(p) for p in passages))
-    return words, known
+def _windows(passages: tuple[str, ...]) -> tuple[_Window, ...]:
+    """What each place in the passages says, as content-word stems, fact keys and whether it negates
+    (cached: a streamed answer is checked sentence by sentence against the same passages)."""
+    out = []
+    for passage in passages:
+        sentences = [passage[s:e] for s, e in sentence_spans(passage)]
+        for i in range(len(sentences)):
+            text = " ".join(sentences[i:i + WINDOW])
+            out.append(_Window(frozenset(content_words(text)), frozenset(fact_keys(text)),
+                               bool(_NEGATION.search(text))))
+    return tuple(out)
 
 
 def _why(result: SentenceSupport) -> str:
