@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from collections import deque
+from typing import Any, Callable, Iterator
 
 from guardrails.verdict import Verdict
 from agent.sentiment import EmotionalState
@@ -52,7 +53,7 @@ class Reply:
 class ReplyStream:
     """Iterate for the reply's text as it is produced; ``.reply`` holds the full Reply afterwards."""
 
-    def __init__(self, deltas: Iterator[str], finish: "callable[[], Reply]") -> None:
+    def __init__(self, deltas: Iterator[str], finish: Callable[[], Reply]) -> None:
         self._deltas = deltas
         self._finish = finish
         self._reply: Reply | None = None
@@ -64,7 +65,6 @@ class ReplyStream:
     @property
     def reply(self) -> Reply:
         if self._reply is None:
-            for _ in self:
-                pass
+            deque(self, maxlen=0)  # run the turn to the end without keeping its pieces
         assert self._reply is not None
         return self._reply

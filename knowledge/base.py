@@ -185,10 +185,8 @@ class KnowledgeBase:
             data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and isinstance(data.get("documents"), dict):
                 return data
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError):
-            pass  # unreadable: rebuilt below from what the index holds
+        except (OSError, ValueError):  # missing or unreadable: rebuilt below from what the index holds
+            data = None
         manifest: dict[str, Any] = {"embedder": None, "documents": {}}
         try:
             for chunk in self.vectors.all_chunks():

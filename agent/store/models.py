@@ -30,7 +30,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base every Tactful table derives from (one metadata for SQLite and PostgreSQL)."""
 
 
 class ConversationRow(Base):
