@@ -12,6 +12,7 @@ import re
 from typing import Iterator
 
 from guardrails import GroundingRail, best_supported_sentences, split_sentences
+from guardrails.facts import fact_keys, facts
 from guardrails.grounding import content_words
 from agent.extractive import extractive_answer
 
@@ -103,12 +104,5 @@ def _informative(sentence: str, question: str) -> bool:
 def carries_key_facts(answer: str, reference: str) -> bool:
     """Does the model's answer keep at least one hard fact (number, price, time, day) of the passages'
     best sentences, when those have any? A fluent answer that drops every fact is worse than the passage."""
-    expected = _hard_facts(reference)
-    return not expected or bool(expected & _hard_facts(answer))
-
-
-def _hard_facts(text: str) -> set[str]:
-    lowered = text.lower()
-    numbers = {n.rstrip(".,") for n in re.findall(r"\d+(?:[.,:]\d+)?", lowered)}
-    days = set(re.findall(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day", lowered))
-    return numbers | days
+    expected = fact_keys(reference)
+    return not expected or any(fact.keys & expected for fact in facts(answer))

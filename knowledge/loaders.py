@@ -108,15 +108,14 @@ def _read_text(path: Path) -> tuple[str, str]:
     sample = data[:8192]  # a stray NUL is cleaned away below; many of them mean a binary file
     if sample.count(b"\x00") > max(2, len(sample) // 50) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DocumentUnreadable(str(path), "looks like a binary file, not text")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows tools still save UTF-16 with a BOM
+    # Windows tools still save UTF-16 with a byte-order mark; everything else is read as UTF-8.
+    encodings = ("utf-16", "utf-8-sig") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
+    for encoding in encodings:
         try:
-            return clean(data.decode("utf-16")), ""
+            return clean(data.decode(encoding)), ""
         except UnicodeDecodeError:
-            pass
-    try:
-        return clean(data.decode("utf-8-sig")), ""
-    except UnicodeDecodeError:
-        return clean(data.decode("utf-8", errors="replace")), "not valid UTF-8: undecodable bytes were replaced"
+            continue
+    return clean(data.decode("utf-8", errors="replace")), "not valid UTF-8: undecodable bytes were replaced"
 
 
 def _document(doc_id: str, title: str, text: str, path: Path, kind: str, meta: dict) -> Document:

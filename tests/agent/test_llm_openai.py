@@ -57,8 +57,8 @@ class FakeOpenAIServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, *args: Any) -> None:  # keep pytest's output clean
-                pass
+            def log_message(self, *args: Any) -> None:
+                """Say nothing: keeps pytest's output clean."""
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
