@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -21,6 +22,10 @@ ENV_PREFIX = "TACTFUL_"
 #: Variables with the prefix that are not configuration keys.
 RESERVED_ENV = {"TACTFUL_CONFIG"}
 DEMO_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge" / "demo" / "bakery"
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 
 
 class _Section(BaseModel):
@@ -47,6 +52,39 @@ class BusinessProfile(_Section):
         "call us on 020 7946 0321 or email hello@crumbandco.example",
         description="How a customer reaches a person.",
     )
+    opening_hours: dict[Weekday, str] = Field(
+        default_factory=lambda: {"tue": "07:00-18:00", "wed": "07:00-18:00", "thu": "07:00-18:00",
+                                 "fri": "07:00-18:00", "sat": "07:00-18:00", "sun": "08:00-14:00"},
+        description="When a person can take over a conversation: day (mon..sun) -> HH:MM-HH:MM; "
+        "days left out are closed.",
+    )
+    timezone: str = Field("Europe/London", description="The time zone of opening_hours (an IANA name).")
+    reply_within_minutes: int = Field(
+        30, ge=1, le=10_080, description="How soon, during opening hours, a person picks up a handed-off conversation.")
+    team_name: str = Field("the team", description="How the assistant refers to the people who take over.")
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours_are_ranges(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, span in value.items():
+            match = _HOURS.fullmatch(span.strip())
+            if not match or not (0 <= int(match[1]) < 24 and 0 <= int(match[3]) <= 24
+                                 and int(match[2]) < 60 and int(match[4]) < 60):
+                raise ValueError(f"{day}: {span!r} is not a time range like 09:00-17:30")
+            if (int(match[1]), int(match[2])) >= (int(match[3]), int(match[4])):
+                raise ValueError(f"{day}: {span!r} closes before it opens")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London or America/New_York") from None
+        return value
 
 
 class KnowledgeConfig(_Section):
@@ -153,6 +191,42 @@ class GuardrailsConfig(_Section):
         return value
 
 
+EscalationTrigger = Literal["customer_request", "sensitive", "frustration", "rising_frustration", "loop",
+                            "repeated_failure", "high_stakes", "vip", "order_value"]
+
+
+class EscalationConfig(_Section):
+    """When a conversation goes to a person. Each trigger has a machine-readable reason on the reply."""
+
+    triggers: list[EscalationTrigger] = Field(
+        default_factory=lambda: ["customer_request", "sensitive", "frustration", "rising_frustration", "loop",
+                                 "repeated_failure", "high_stakes", "vip", "order_value"],
+        description="Triggers that hand over; leave one out to switch it off.")
+    sensitive_categories: list[str] = Field(
+        default_factory=lambda: ["crisis", "medical_emergency", "safety", "medical", "legal", "personal_support"],
+        description="Sensitive-rail categories that also hand over (personal_data is declined, not handed over).")
+    upset_threshold: float = Field(
+        0.6, ge=0.1, le=1.0, description="Frustration or anger (0-1) at which the customer goes to a person.")
+    rising_threshold: float = Field(
+        0.45, ge=0.1, le=1.0, description="Frustration that hands over when it has risen since the last turn.")
+    upset_turns: int = Field(2, ge=2, le=10, description="Consecutive upset turns that hand over whatever the level.")
+    loop_repeats: int = Field(
+        2, ge=2, le=5, description="Times the customer asks for the same thing before a person takes over.")
+    failed_answers: int = Field(
+        2, ge=1, le=5, description="Questions the assistant could not answer before a person takes over.")
+    high_stakes_topics: list[str] = Field(
+        default_factory=lambda: ["refund", "money back", "payment", "charged", "overcharged", "billed", "my card",
+                                 "credit card", "debit card", "bank", "account", "fraud", "scam", "allergy",
+                                 "allergic", "anaphylaxis", "compensation", "chargeback"],
+        description="Words and phrases that make a question high-stakes: answered only with confident retrieval, "
+        "and a problem with the customer's own money or account goes to a person.")
+    high_stakes_min_relevance: float = Field(
+        0.4, ge=0.0, le=1.0, description="Retrieval relevance a high-stakes answer needs; below it a person answers.")
+    vip_with_problem: bool = Field(True, description="A VIP customer with a problem goes straight to a person.")
+    order_value_over: float | None = Field(
+        150.0, ge=0, description="A problem with an order worth more than this goes to a person; empty: never.")
+
+
 class TactfulConfig(_Section):
     """Everything Tactful needs to run one business."""
 
@@ -164,6 +238,7 @@ class TactfulConfig(_Section):
     store: StoreConfig = Field(default_factory=StoreConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     guardrails: GuardrailsConfig = Field(default_factory=GuardrailsConfig)
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
 
     @property
     def store_url(self) -> str:

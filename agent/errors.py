@@ -6,6 +6,7 @@
     │   ├── ModelUnavailable
     │   └── StoreUnavailable
     └── BadInput               the customer's or caller's input cannot be used (empty, too large, ...)
+        └── NotFound           a conversation or ticket id that does not exist
 
 They are turned into an exit code, an HTTP status or a kind chat reply only at the edges
 (the CLI, the API, the turn pipeline's fallback), never deeper.
@@ -40,3 +41,7 @@ class StoreUnavailable(ServiceUnavailable):
 
 class BadInput(TactfulError):
     """Input that cannot be used as it is; the message says what was wrong and what to do."""
+
+
+class NotFound(BadInput):
+    """An id (conversation, ticket) that does not exist; the message says which and how to list them."""

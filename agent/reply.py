@@ -36,7 +36,10 @@ class Reply:
     ``outcome`` says how the body was produced: ``answered`` (model, grounded), ``extractive``
     (passage sentences, by configuration or because the model's answer was not supported),
     ``unknown`` (the knowledge base does not cover it), ``model_unavailable`` (fallback),
-    ``rejected`` (the message itself could not be used).
+    ``rejected`` (the message itself could not be used), ``handed_off`` (a person takes over:
+    ``escalated`` is True and ``escalation_reason`` says why), ``queued`` or ``with_person`` (a
+    person has the conversation; with a person the text is empty: the assistant stays silent),
+    ``referred`` (a sensitive matter), ``declined`` (an injection attempt), ``greeted``, ``closed``.
     """
 
     text: str
@@ -48,6 +51,8 @@ class Reply:
     verdicts: list[Verdict] = field(default_factory=list)
     outcome: str = "answered"
     disclosed: bool = False
+    #: The hand-off ticket this turn opened, or the one the conversation is waiting on.
+    ticket_id: int | None = None
 
 
 class ReplyStream:

@@ -1,8 +1,11 @@
 """One customer turn, end to end: the ``Agent`` and its small, readable pipeline.
 
-    clean input -> store conversation -> redact PII -> store the customer message -> read mood
-    -> retrieve -> frame (disclosure, lead-in) -> grounded body (model or extractive) -> next step
-    -> store the reply with its sources and verdicts
+    clean input -> store conversation -> input rails (redact PII, injection, sensitive, "are you a bot?")
+    -> read mood and its trend -> store the customer message -> a person owns it? stay silent
+    -> escalation policy -> hand off (ticket + summary + honest notice)
+    -> or retrieve -> policy again (confidence, failures) -> frame (disclosure, mood-aware lead-in)
+    -> grounded body (model or extractive) -> output rails per sentence -> next step
+    -> store the reply with its sources, verdicts and escalation
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from agent.answer_body import BodyReport, carries_key_facts, extractive_body, grounded_model_body
 from agent.config import TactfulConfig
 from agent.customer import Customer
-from agent.errors import ModelUnavailable, StoreUnavailable
+from agent.errors import BadInput, ModelUnavailable, NotFound, StoreUnavailable
+from agent.escalation import ConversationSoFar, EscalationDecision, EscalationPolicy
 from agent.frame import ReplyFrame
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
-from agent.sentiment import SentimentReader
-from agent.store import ConversationStore
+from agent.handoff import HandoffDesk
+from agent.sentiment import FELT, EmotionalState, SentimentReader, follow
+from agent.store import ConversationStore, Rating, StoredTurn
 from guardrails import GroundingRail, Verdict, clean_text, redact_pii
 from guardrails.pipeline import InputCheck, RailPipeline
 from guardrails.sensitive import CATEGORIES as SENSITIVE_CATEGORIES
@@ -36,6 +41,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("tactful.turn")
 
 _PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
+                       r"(?: there| team| all| folks| everyone)?\W*$", re.IGNORECASE)
+#: Cues that mean something went wrong on the business's side: the apology is fitting.
+_AT_FAULT_CUES = frozenset({"something_wrong", "not_working", "repeated_contact"})
 #: Follow-ups with this few content words ("and how much is it?", "what about Sundays?") are searched
 #: together with the previous question, which names what "it" is.
 FOLLOW_UP_CONTENT_WORDS = 2
@@ -58,6 +67,8 @@ class Agent:
                                              max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
                                              max_apologies=tone.max_apologies))
         self.grounding_rail = GroundingRail()
+        self.policy = EscalationPolicy(config.escalation)
+        self.desk = HandoffDesk(store, config.collection_name)
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":
@@ -82,6 +93,17 @@ class Agent:
         turn = _Turn(self, text, conversation_id, Customer.coerce(customer), channel)
         return ReplyStream(turn.run(), turn.finish)
 
+    def rate(self, conversation_id: str, score: int, comment: str = "") -> Rating:
+        """The customer's rating of a conversation (1 to 5, optional comment), stored with how it went."""
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise BadInput(f"a rating is a whole number from 1 to 5, not {score!r}.")
+        if self.store.get_conversation(conversation_id) is None:
+            raise NotFound(f"there is no conversation {conversation_id!r} to rate.")
+        comment = redact_pii(clean_text(comment or "").text.strip()[:2000]).text
+        tickets = self.store.tickets(conversation_id=conversation_id)
+        return self.store.rate(conversation_id, score, comment, escalated=bool(tickets),
+                               escalation_reason=tickets[0].reason if tickets else None)
+
     def close(self) -> None:
         self.store.close()
 
@@ -103,6 +125,9 @@ class _Turn:
         self.outcome = "answered"
         self.disclosed = False
         self.meta: dict[str, Any] = {}
+        self.escalation: EscalationDecision | None = None
+        self.earlier: list[StoredTurn] = []
+        self.history = ConversationSoFar()
 
     # -- the pipeline -------------------------------------------------------------------------
     def run(self) -> Iterator[str]:
@@ -130,14 +155,26 @@ class _Turn:
         self.verdicts.extend(checked.verdicts)
         redacted = checked.text
         try:
+            self.earlier = a.store.turns(self.conversation_id)
+            self.history = _since_last_handoff(self.earlier)
+            self.sentiment = follow(a.sentiment.read(redacted), self.history.moods)
             customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
-                                               meta={"cleaned": cleaned.changed, "notes": cleaned.notes})
+                                               meta={"cleaned": cleaned.changed, "notes": cleaned.notes,
+                                                     "mood": self.sentiment.to_dict()})
+            ticket = a.store.active_ticket(self.conversation_id)
         except StoreUnavailable as exc:
             log.error("store unavailable: %s", exc)
             self.outcome = "store_unavailable"
             yield from self._say(a.frame.store_unavailable())
             return
-        self.sentiment = a.sentiment.read(redacted)
+        if ticket is not None:  # a person has this conversation: the assistant does not talk over them
+            self.outcome = "with_person" if ticket.owned_by_person else "queued"
+            self.meta["ticket_id"] = ticket.id
+            yield from self._say(a.frame.queued(ticket.owned_by_person))
+            if self.pieces and self.text:
+                self._store_reply()
+            self._mark(customer_seq, "for_person")
+            return
 
         yield from self._route(checked, redacted, first_turn)
         self.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -162,19 +199,59 @@ class _Turn:
         if attack is not None:
             self.outcome = "declined"
             yield from self._say(a.frame.injection_decline(attack.category))
-        elif sensitive is not None:
+            return
+        wants_human = checked.flag("wants_human") is not None
+        decision = a.policy.on_message(redacted, self.sentiment, self.history, wants_human=wants_human,
+                                       sensitive=sensitive.category if sensitive else None, customer=self.customer)
+        if sensitive is not None:
             self.outcome = "referred"
-            yield from self._say(a.frame.sensitive_referral(sensitive.category))
-        elif checked.flag("wants_human") is not None:
+            told = decision.escalate and self._open_ticket(decision)
+            yield from self._say(a.frame.sensitive_referral(sensitive.category, business_told=told))
+        elif decision.escalate:
+            yield from self._hand_off(decision)
+        elif wants_human:  # the customer_request trigger is switched off: give the way to reach a person
             self.outcome = "handoff_offered"
             yield from self._say(a.frame.handoff_offer())
+        elif _GREETING.match(redacted):
+            self.outcome = "greeted"
+            yield from self._say(a.frame.greeting())
+        elif self.sentiment.emotions.get("gratitude", 0.0) >= FELT and len(content_words(redacted)) <= 2:
+            self.outcome = "closed"
+            yield from self._say(a.frame.thanks_close())
         else:
             yield from self._knowledge_answer(redacted)
+
+    def _open_ticket(self, decision: EscalationDecision) -> bool:
+        """Record the hand-off; False when the store is down (the customer then gets the contact route)."""
+        try:
+            ticket = self.agent.desk.open_ticket(self.conversation_id, decision, self.sentiment)
+        except StoreUnavailable as exc:
+            log.error("could not open a hand-off ticket: %s", exc)
+            return False
+        self.escalation = decision
+        self.meta["ticket_id"] = ticket.id
+        self.meta["escalation"] = decision.to_dict()
+        return True
+
+    def _hand_off(self, decision: EscalationDecision, separator: str = "") -> Iterator[str]:
+        a = self.agent
+        if self._open_ticket(decision):
+            self.outcome = "handed_off"
+            yield from self._say(a.frame.handoff_notice(decision.reason or ""), start=separator)
+        else:
+            self.outcome = "handoff_offered"
+            yield from self._say(a.frame.handoff_offer(), start=separator)
 
     def _knowledge_answer(self, question: str, separator: str = "") -> Iterator[str]:
         a = self.agent
         passages = self._retrieve(question)
         relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance]
+        decision = a.policy.on_retrieval(question, self.sentiment, self.history,
+                                         outcome="answerable" if relevant else "unknown",
+                                         relevance=passages[0].relevance if passages else None)
+        if decision.escalate and not (decision.answer_first and relevant):
+            yield from self._hand_off(decision, separator)
+            return
         if not relevant:
             if self.outcome not in ("disclosed",):
                 self.outcome = "unknown"
@@ -183,7 +260,12 @@ class _Turn:
         if self.outcome == "disclosed":
             self.outcome = "answered"
         yield from self._answer(question, relevant, separator)
-        yield from self._say(a.frame.next_step(), start="\n\n")
+        if decision.escalate:  # the policy is answered; a person acts on the customer's own case
+            answered = self.outcome
+            yield from self._hand_off(decision, "\n\n")
+            self.meta["answered_before_handoff"] = answered
+            return
+        yield from self._say(a.frame.next_step(self.sentiment.mood if self.sentiment else "neutral"), start="\n\n")
 
     def _disclose(self, first_turn: bool) -> Iterator[str]:
         if first_turn and not self.disclosed:
@@ -207,7 +289,9 @@ class _Turn:
             return
         model_texts = texts[:MODEL_PASSAGES]
         report = BodyReport()
-        yield from self._say(a.frame.lead_in(passages[0].chunk.title), start=separator)
+        mood = self.sentiment.mood if self.sentiment else "neutral"
+        at_fault = bool(self.sentiment and _AT_FAULT_CUES & set(self.sentiment.cues))
+        yield from self._say(a.frame.lead_in(passages[0].chunk.title, mood, at_fault=at_fault), start=separator)
         # The passages' own best sentences: the fallback, and the yardstick the model's answer must meet.
         extractive = extractive_body(question, texts, BodyReport(), a.knowledge.embedder)
         sentences: list[str] = []
@@ -282,7 +366,7 @@ class _Turn:
         a = self.agent
         query = _PLACEHOLDER.sub(" ", question)  # "<EMAIL_ADDRESS>" says nothing about the topic
         if len(content_words(query)) <= FOLLOW_UP_CONTENT_WORDS:
-            previous = [t for t in a.store.turns(self.conversation_id) if t.role == "customer"][:-1]
+            previous = [t for t in self.earlier if t.role == "customer"]
             if previous:
                 query = f"{_PLACEHOLDER.sub(' ', previous[-1].text)} {query}"
         return a.knowledge.search(query, k=a.config.knowledge.top_k)
@@ -316,7 +400,23 @@ class _Turn:
     def finish(self) -> Reply:
         return Reply(text=self.text, conversation_id=self.conversation_id or "", sources=self.sources,
                      sentiment=self.sentiment, verdicts=list(self.verdicts), outcome=self.outcome,
-                     disclosed=self.disclosed)
+                     disclosed=self.disclosed, escalated=self.escalation is not None,
+                     escalation_reason=self.escalation.reason if self.escalation else None,
+                     ticket_id=self.meta.get("ticket_id"))
+
+
+def _since_last_handoff(turns: list[StoredTurn]) -> ConversationSoFar:
+    """What the policy weighs: the turns since a person last had the conversation (a fresh start after)."""
+    start = 0
+    for index, turn in enumerate(turns):
+        if turn.role == "agent" or (turn.role == "assistant" and turn.outcome == "handed_off"):
+            start = index + 1
+    recent = turns[start:]
+    customer = [t for t in recent if t.role == "customer"]
+    return ConversationSoFar(
+        customer_messages=[t.text for t in customer],
+        assistant_outcomes=[t.outcome for t in recent if t.role == "assistant"],
+        moods=[EmotionalState.from_dict(t.meta["mood"]) for t in customer if t.meta.get("mood")])
 
 
 def _cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:

@@ -73,6 +73,13 @@ _PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bhow\s+(?:do\s+i|to|can\s+i)\s+poison\b", r"\b(?:threaten\w*|attack\w*|follow\w*|stalk\w*)\s+me\b",
         r"\b(?:broken|broke)\s+into\s+(?:my|the)\b", r"\bthere'?s\s+a\s+fire\b|\bis\s+on\s+fire\b|\bgas\s+leak\b",
         r"\bcarbon\s+monoxide\b", r"\bfood\s+poisoning\b",
+        # harm from a product: a foreign object in food, or food that made someone ill or hurt them
+        r"\b(?:glass|metal|plastic|wire|a\s+(?:pin|needle|nail|screw|staple|bone|stone))\b[^.?!]{0,30}\b(?:in|inside)\s+"
+        r"(?:my|the|our|his|her|their|a)\s+(?:\w+\s+)?(?:bread|loaf|cake|roll|bun|pastry|croissant|sandwich|food|"
+        r"pie|tart|cookie|biscuit|muffin|order|slice|bite)",
+        r"\b(?:made|making)\s+(?:me|us|him|her|them|my\s+\w+)\s+(?:really\s+|very\s+|so\s+)?(?:sick|ill|vomit\w*|throw\s+up)\b",
+        r"\b(?:got|been|was|were|fell)\s+(?:really\s+|very\s+)?(?:sick|ill)\s+after\s+(?:eating|having)\b",
+        r"\b(?:chipped|cracked|broke)\s+(?:a|my|his|her)\s+tooth\b|\bended\s+up\s+in\s+(?:a\s+and\s+e|a&e|hospital|the\s+er)\b",
     ),
     "medical": (
         r"\bdiagnos\w*", r"\bprescri\w*", r"\bmedications?\b|\bmedicines?\b|\bmeds\b", r"\bdos(?:e|age|ing)s?\b",

@@ -1,5 +1,5 @@
 """Conversation storage."""
 
-from agent.store.conversation_store import ConversationInfo, ConversationStore, StoredTurn
+from agent.store.conversation_store import ConversationInfo, ConversationStore, Rating, StoredTurn, Ticket
 
-__all__ = ["ConversationStore", "ConversationInfo", "StoredTurn"]
+__all__ = ["ConversationStore", "ConversationInfo", "StoredTurn", "Ticket", "Rating"]

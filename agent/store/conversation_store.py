@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.errors import StoreUnavailable
-from agent.store.models import Base, ConversationRow, TurnRow, utcnow
+from agent.store.models import Base, ConversationRow, RatingRow, TicketRow, TurnRow, utcnow
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,45 @@ class ConversationInfo:
     status: str
     created_at: datetime
     disclosed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A hand-off to a person, as the queue shows it."""
+
+    id: int
+    conversation_id: str
+    business: str
+    status: str
+    priority: str
+    reason: str
+    summary: str
+    mood: dict
+    assignee: str | None
+    resolution: str | None
+    created_at: datetime
+    updated_at: datetime
+    assigned_at: datetime | None
+    resolved_at: datetime | None
+
+    @property
+    def owned_by_person(self) -> bool:
+        return self.status == "assigned"
+
+
+@dataclass(frozen=True)
+class Rating:
+    conversation_id: str
+    score: int
+    comment: str
+    escalated: bool
+    escalation_reason: str | None
+    created_at: datetime
+
+
+TICKET_STATUSES = ("open", "assigned", "resolved")
+#: Queue order: most urgent first, then the longest waiting.
+_PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 class ConversationStore:
@@ -126,8 +165,89 @@ class ConversationStore:
             return [StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [],
                                r.verdicts or [], r.meta or {}) for r in rows]
 
+    # -- hand-off tickets ---------------------------------------------------------------------
+    def create_ticket(self, conversation_id: str, business: str, *, reason: str, priority: str, summary: str,
+                      mood: dict | None = None) -> Ticket:
+        with self._session("open a hand-off ticket") as session:
+            row = TicketRow(conversation_id=conversation_id, business=business, reason=reason, priority=priority,
+                            summary=summary, mood=mood or {}, status="open")
+            session.add(row)
+            session.flush()
+            return _ticket(row)
+
+    def active_ticket(self, conversation_id: str) -> Ticket | None:
+        """The conversation's open or assigned ticket, if a person has it or is about to."""
+        with self._session("read the hand-off ticket") as session:
+            row = session.scalar(select(TicketRow).where(TicketRow.conversation_id == conversation_id,
+                                                         TicketRow.status != "resolved")
+                                 .order_by(TicketRow.id.desc()).limit(1))
+            return _ticket(row) if row is not None else None
+
+    def get_ticket(self, ticket_id: int) -> Ticket | None:
+        with self._session("read a ticket") as session:
+            row = session.get(TicketRow, ticket_id)
+            return _ticket(row) if row is not None else None
+
+    def tickets(self, *, status: str | None = None, business: str | None = None,
+                conversation_id: str | None = None) -> list[Ticket]:
+        """Tickets in queue order: priority, then oldest first."""
+        query = select(TicketRow)
+        if status is not None:
+            query = query.where(TicketRow.status == status)
+        if business is not None:
+            query = query.where(TicketRow.business == business)
+        if conversation_id is not None:
+            query = query.where(TicketRow.conversation_id == conversation_id)
+        with self._session("list tickets") as session:
+            rows = [_ticket(r) for r in session.scalars(query).all()]
+        return sorted(rows, key=lambda t: (t.status == "resolved", _PRIORITY_ORDER.get(t.priority, 9), t.created_at))
+
+    def update_ticket(self, ticket_id: int, **changes: Any) -> Ticket:
+        """Change a ticket's status, assignee or resolution; timestamps follow the status."""
+        with self._session("update a ticket") as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None:
+                raise KeyError(ticket_id)
+            for key, value in changes.items():
+                setattr(row, key, value)
+            if changes.get("status") == "assigned" and row.assigned_at is None:
+                row.assigned_at = utcnow()
+            if changes.get("status") == "resolved":
+                row.resolved_at = utcnow()
+            row.updated_at = utcnow()
+            session.flush()
+            return _ticket(row)
+
+    # -- ratings -------------------------------------------------------------------------------
+    def rate(self, conversation_id: str, score: int, comment: str, *, escalated: bool,
+             escalation_reason: str | None) -> Rating:
+        """Store (or replace) the customer's rating of a conversation."""
+        with self._session("store a rating") as session:
+            row = session.get(RatingRow, conversation_id)
+            if row is None:
+                row = RatingRow(conversation_id=conversation_id)
+                session.add(row)
+            row.score, row.comment = score, comment
+            row.escalated, row.escalation_reason = escalated, escalation_reason
+            row.created_at = utcnow()
+            session.flush()
+            return Rating(row.conversation_id, row.score, row.comment, row.escalated, row.escalation_reason,
+                          row.created_at)
+
+    def rating(self, conversation_id: str) -> Rating | None:
+        with self._session("read a rating") as session:
+            row = session.get(RatingRow, conversation_id)
+            return None if row is None else Rating(row.conversation_id, row.score, row.comment, row.escalated,
+                                                   row.escalation_reason, row.created_at)
+
     def close(self) -> None:
         self._engine.dispose()
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(row.id, row.conversation_id, row.business, row.status, row.priority, row.reason, row.summary,
+                  dict(row.mood or {}), row.assignee, row.resolution, row.created_at, row.updated_at,
+                  row.assigned_at, row.resolved_at)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -70,3 +70,38 @@ class TurnRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="turns")
+
+
+class TicketRow(Base):
+    """A hand-off: the conversation waits for (or is owned by) a person until the ticket is resolved."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    business: Mapped[str] = mapped_column(String(120), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open | assigned | resolved
+    priority: Mapped[str] = mapped_column(String(16), default="normal")  # urgent | high | normal | low
+    reason: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    mood: Mapped[dict] = mapped_column(JSON, default=dict)
+    assignee: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(32), nullable=True)  # resolved | handed_back
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RatingRow(Base):
+    """The customer's rating of a conversation (1-5, optional comment), with how it was handled."""
+
+    __tablename__ = "ratings"
+
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    escalated: Mapped[bool] = mapped_column(default=False)
+    escalation_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

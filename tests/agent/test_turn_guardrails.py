@@ -32,10 +32,10 @@ def make(tmp_path: Path, minilm):
     for name, text in KB.items():
         (folder / name).write_text(text, encoding="utf-8")
 
-    def build(replies=(), provider="scripted"):
+    def build(replies=(), provider="scripted", **env):
         config = load_config(environ={"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_LLM__PROVIDER": provider,
                                       "TACTFUL_LLM__TIMEOUT_S": "5",
-                                      "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(folder)])})
+                                      "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(folder)]), **env})
         model = ScriptedChatModel(replies=list(replies)) if provider == "scripted" else None
         return build_agent(config=config, chat_model=model, embedder=minilm), model
 
@@ -97,10 +97,18 @@ def test_a_medical_emergency_gets_referred_not_advised(make):
     assert model.calls == []
 
 
-def test_asking_for_a_person_gets_the_contact(make):
+def test_asking_for_a_person_hands_the_conversation_over(make):
     agent, _ = make()
     reply = agent.respond("Can I talk to a human please?")
-    assert reply.outcome == "handoff_offered"
+    assert reply.outcome == "handed_off" and reply.escalated
+    assert reply.escalation_reason == "customer_request"
+    assert "see this whole conversation" in reply.text
+
+
+def test_with_hand_offs_switched_off_asking_for_a_person_gets_the_contact(make):
+    agent, _ = make(TACTFUL_ESCALATION__TRIGGERS='["frustration"]')
+    reply = agent.respond("Can I talk to a human please?")
+    assert reply.outcome == "handoff_offered" and not reply.escalated
     assert "020 7946 0321" in reply.text
 
 

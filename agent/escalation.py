@@ -1,0 +1,185 @@
+"""When a conversation goes to a person, and why: the escalation policy.
+
+Deterministic and cheap (no model call): the input rails' flags, the customer's emotional state and
+its trend, what the conversation has already tried, retrieval confidence and the business's rules.
+Every decision carries a machine-readable reason (``reply.escalation_reason``):
+
+=====================  =================================================================
+``customer_request``   the customer asked for a person ("can I speak to someone?")
+``sensitive:<kind>``   crisis, medical, legal, safety, harm... (the sensitive rail's category)
+``frustration``        frustration or anger at or above ``upset_threshold``
+``rising_frustration`` frustration rising over turns, or upset for ``upset_turns`` turns
+``loop``               the customer asked for the same thing ``loop_repeats`` times
+``repeated_failure``   the assistant could not answer ``failed_answers`` questions
+``high_stakes:<topic>`` a high-stakes question (refunds, payments, accounts, allergies) without a
+                       confident answer, or a problem with the customer's own money or account
+``vip`` / ``order_value``  business rules: a VIP or a large order with a problem
+=====================  =================================================================
+
+It also knows when not to: one sharp word, a grumble about the weather or a follow-up question is
+not a hand-off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+from agent.config import EscalationConfig
+from agent.customer import Customer
+from agent.sentiment import FELT, EmotionalState
+from guardrails.words import content_words
+
+Priority = Literal["urgent", "high", "normal", "low"]
+#: Sensitive categories that cannot wait for the queue's normal order.
+URGENT_SENSITIVE = frozenset({"crisis", "medical_emergency", "safety"})
+#: A problem with the customer's own money or account: only a person can act on it.
+ACCOUNT_PROBLEM = re.compile(
+    r"\b(?:charged (?:me )?(?:twice|two times|double|again|wrong|too much)|double[- ]charged|overcharged|"
+    r"billed (?:me )?(?:twice|two times|double|wrong)|(?:did not|didn't|never) (?:make|place|order|authori[sz]e) "
+    r"(?:this|that|it|the|an?)\b|unauthori[sz]ed|someone (?:has |had )?(?:used|is using|took|stole|accessed)|"
+    r"stolen|hacked|fraud\w*|scam\w*|chargeback|(?:refund|money back) (?:for|on) (?:my|the|our|this) "
+    r"(?:order|cake|payment|purchase|booking)|(?:where is|still waiting for|(?:haven't|have not|never) "
+    r"(?:got|received|had)) (?:my|the|a) refund)", re.IGNORECASE)
+#: Assistant outcomes that mean "I could not answer that".
+FAILED_OUTCOMES = frozenset({"unknown", "model_unavailable"})
+
+
+@dataclass(frozen=True)
+class EscalationDecision:
+    """Whether this turn hands the conversation to a person, the reason and how urgently."""
+
+    escalate: bool
+    reason: str | None = None
+    priority: Priority = "normal"
+    detail: str = ""
+    #: Give the knowledge base's answer (the policy) before the hand-off notice.
+    answer_first: bool = False
+
+    @classmethod
+    def stay(cls, detail: str = "") -> "EscalationDecision":
+        return cls(False, None, "low", detail)
+
+    def to_dict(self) -> dict:
+        return {"escalate": self.escalate, "reason": self.reason, "priority": self.priority, "detail": self.detail,
+                "answer_first": self.answer_first}
+
+
+@dataclass(frozen=True)
+class ConversationSoFar:
+    """What earlier turns tell the policy: the customer's messages and the assistant's outcomes."""
+
+    customer_messages: Sequence[str] = ()
+    assistant_outcomes: Sequence[str | None] = ()
+    moods: Sequence[EmotionalState] = field(default_factory=tuple)
+
+
+class EscalationPolicy:
+    """Decides hand-offs from configuration; ``on_message`` before retrieval, ``on_retrieval`` after it."""
+
+    def __init__(self, config: EscalationConfig) -> None:
+        self.config = config
+        self.enabled = frozenset(config.triggers)
+        self._high_stakes = re.compile(
+            r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+")
+                                for t in sorted(config.high_stakes_topics, key=len, reverse=True))
+            + r")", re.IGNORECASE) if config.high_stakes_topics else None
+
+    # -- before retrieval ---------------------------------------------------------------------
+    def on_message(self, message: str, state: EmotionalState, history: ConversationSoFar, *,
+                   wants_human: bool = False, sensitive: str | None = None,
+                   customer: Customer | None = None) -> EscalationDecision:
+        """A decision from the message alone: request, sensitive matter, mood, loops, business rules."""
+        c = self.config
+        if sensitive and "sensitive" in self.enabled and sensitive in c.sensitive_categories:
+            return EscalationDecision(True, f"sensitive:{sensitive}",
+                                      "urgent" if sensitive in URGENT_SENSITIVE else "high",
+                                      f"a sensitive matter ({sensitive}) needs a person")
+        if wants_human and "customer_request" in self.enabled:
+            return EscalationDecision(True, "customer_request", self._priority(state), "the customer asked for a person")
+        if "rising_frustration" in self.enabled:  # first: "getting angrier" tells the person more
+            if state.trend == "rising" and state.upset >= c.rising_threshold:
+                return EscalationDecision(True, "rising_frustration", "high",
+                                          f"frustration rising to {state.upset:.2f} over the conversation")
+            if state.upset_turns >= c.upset_turns:
+                return EscalationDecision(True, "rising_frustration", "high",
+                                          f"upset for {state.upset_turns} turns in a row")
+        if "frustration" in self.enabled and state.upset >= c.upset_threshold:
+            return EscalationDecision(True, "frustration", "high",
+                                      f"frustration/anger {state.upset:.2f} >= {c.upset_threshold} "
+                                      f"({', '.join(state.cues) or 'tone'})")
+        repeats = repeat_count(message, history.customer_messages)
+        if "loop" in self.enabled and repeats >= c.loop_repeats:
+            return EscalationDecision(True, "loop", self._priority(state),
+                                      f"the customer has asked for the same thing {repeats} times")
+        if customer is not None and self._has_problem(message, state):
+            if "vip" in self.enabled and c.vip_with_problem and customer.vip:
+                return EscalationDecision(True, "vip", "high", "a VIP customer with a problem")
+            if ("order_value" in self.enabled and c.order_value_over is not None
+                    and customer.order_value is not None and customer.order_value > c.order_value_over):
+                return EscalationDecision(True, "order_value", "high",
+                                          f"a problem with an order worth {customer.order_value:.2f} "
+                                          f"(over {c.order_value_over:.2f})")
+        return EscalationDecision.stay("no trigger")
+
+    # -- after retrieval ----------------------------------------------------------------------
+    def on_retrieval(self, message: str, state: EmotionalState, history: ConversationSoFar, *,
+                  outcome: str, relevance: float | None) -> EscalationDecision:
+        """A decision once retrieval says how well the assistant can answer (``outcome``: answerable or unknown)."""
+        c = self.config
+        if "repeated_failure" in self.enabled and outcome in FAILED_OUTCOMES:
+            failures = 1 + sum(o in FAILED_OUTCOMES for o in history.assistant_outcomes)
+            if failures >= c.failed_answers:
+                return EscalationDecision(True, "repeated_failure", self._priority(state),
+                                          f"the assistant could not answer {failures} questions")
+        topic = self.high_stakes_topic(message)
+        if "high_stakes" in self.enabled and topic is not None:
+            priority: Priority = "high" if state.upset >= FELT else "normal"
+            if relevance is None or relevance < c.high_stakes_min_relevance or outcome in FAILED_OUTCOMES:
+                return EscalationDecision(True, f"high_stakes:{topic}", priority,
+                                          f"a high-stakes question ({topic}) without a confident answer "
+                                          f"(relevance {relevance or 0:.2f} < {c.high_stakes_min_relevance})")
+            if ACCOUNT_PROBLEM.search(message) or state.upset >= FELT:
+                return EscalationDecision(True, f"high_stakes:{topic}", priority,
+                                          f"a problem with the customer's own {topic.replace('_', ' ')}, or an "
+                                          "upset customer: the policy is answered, a person acts on it",
+                                          answer_first=True)
+        return EscalationDecision.stay("answered")
+
+    def high_stakes_topic(self, message: str) -> str | None:
+        if self._high_stakes is None:
+            return None
+        match = self._high_stakes.search(message)
+        return match.group(0).lower().replace(" ", "_") if match else None
+
+    @staticmethod
+    def _priority(state: EmotionalState) -> Priority:
+        if state.upset >= FELT or state.emotions.get("urgency", 0.0) >= FELT:
+            return "high"
+        return "normal"
+
+    @staticmethod
+    def _has_problem(message: str, state: EmotionalState) -> bool:
+        return state.upset >= FELT or bool({"something_wrong", "not_working"} & set(state.cues))
+
+
+def repeat_count(message: str, earlier: Sequence[str]) -> int:
+    """How many times the customer has now asked for this: 1 + earlier messages with the same need.
+
+    Two messages have the same need when their content words are the same or mostly overlap (Jaccard
+    >= 0.6, or one holds all of the other's, at least two, words): "where is my order?" and "WHERE IS
+    MY ORDER??" and "I'm asking again, where is my order" match; "when do you open?" and "and on
+    Sunday?" do not.
+    """
+    words = set(content_words(message))
+    if not words:
+        return 1
+    count = 1
+    for previous in earlier:
+        other = set(content_words(previous))
+        shared = len(words & other)
+        if other and (other == words or (len(words | other) >= 2 and shared / len(words | other) >= 0.6)
+                      or (shared >= 2 and shared == min(len(words), len(other)))):
+            count += 1
+    return count
