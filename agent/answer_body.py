@@ -15,6 +15,8 @@ from guardrails import GroundingRail, best_supported_sentences, split_sentences
 from guardrails.facts import fact_keys, facts
 from guardrails.grounding import content_words
 from agent.extractive import extractive_answer
+from agent.reply import Source
+from knowledge.documents import RetrievedPassage
 
 MAX_SENTENCES = 4
 
@@ -106,3 +108,17 @@ def carries_key_facts(answer: str, reference: str) -> bool:
     best sentences, when those have any? A fluent answer that drops every fact is worse than the passage."""
     expected = fact_keys(reference)
     return not expected or any(fact.keys & expected for fact in facts(answer))
+
+
+def cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
+    """One citation per document, best first."""
+    seen: set[str] = set()
+    sources = []
+    for p in passages:
+        if p.chunk.doc_id in seen:
+            continue
+        seen.add(p.chunk.doc_id)
+        sources.append(Source(p.chunk.doc_id, p.chunk.title, p.chunk.heading, p.chunk.chunk_id, p.relevance))
+        if len(sources) == limit:
+            break
+    return sources

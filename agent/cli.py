@@ -105,7 +105,10 @@ def ask(question: str = typer.Argument(..., help="The customer's question."),
 
 
 @app.command()
-def chat(config: Optional[Path] = ConfigOption) -> None:
+def chat(config: Optional[Path] = ConfigOption,
+         conversation: Optional[str] = typer.Option(None, "--conversation",
+                                                    help="Continue this conversation (its id) instead of a new one.")
+         ) -> None:
     """A conversation in the terminal, as a customer would have it. Empty line or Ctrl-D to leave."""
     from agent.assembly import build_agent
 
@@ -114,8 +117,13 @@ def chat(config: Optional[Path] = ConfigOption) -> None:
         agent = build_agent(config=cfg)
         out.print(f"[bold]{cfg.business.name}[/]: you are chatting with an automated assistant "
                   f"([dim]{cfg.llm.provider} model[/]). Press Enter on an empty line to leave.\n")
-        conversation_id = None
+        conversation_id = conversation
+        if conversation and agent.store.get_conversation(conversation) is None:
+            raise BadInput(f"there is no conversation {conversation!r}; leave out --conversation to start one.")
+        seen = 0
         while True:
+            if conversation_id:
+                seen = _print_person_messages(agent, conversation_id, seen)
             try:
                 question = out.input("[bold green]you>[/] ")
             except EOFError:
@@ -123,16 +131,50 @@ def chat(config: Optional[Path] = ConfigOption) -> None:
             if not question.strip():
                 break
             stream = agent.respond_stream(question, conversation_id, channel="cli")
-            out.print("[bold cyan]bot>[/] ", end="")
-            for piece in stream:
-                out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
-            out.print()
+            pieces = iter(stream)
+            first = next(pieces, "")
+            if first:  # nothing at all while a person has the conversation: the assistant stays silent
+                out.print("[bold cyan]bot>[/] ", end="")
+                out.print(first, end="", highlight=False, markup=False, soft_wrap=True)
+                for piece in pieces:
+                    out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
+                out.print()
             _print_sources(stream.reply)
             out.print()
             conversation_id = stream.reply.conversation_id
+        if conversation_id:
+            _ask_rating(agent, conversation_id)
         out.print("Goodbye.")
 
     _run(body)
+
+
+def _print_person_messages(agent, conversation_id: str, seen: int) -> int:
+    """Show what a person from the business wrote since ``seen``; returns the last turn number shown."""
+    for turn in agent.store.turns(conversation_id):
+        if turn.seq > seen and turn.role == "agent":
+            out.print(f"[bold magenta]{turn.meta.get('agent_name', 'team')} (a person)>[/] ", end="", highlight=False)
+            out.print(turn.text, highlight=False, markup=False)
+        seen = max(seen, turn.seq)
+    return seen
+
+
+def _ask_rating(agent, conversation_id: str) -> None:
+    try:
+        answer = out.input("How did we do? Rate 1 (poor) to 5 (great), or press Enter to skip: ").strip()
+    except EOFError:
+        return
+    if not answer:
+        return
+    if answer not in {"1", "2", "3", "4", "5"}:
+        out.print("That isn't a number from 1 to 5, so no rating was saved.")
+        return
+    try:
+        comment = out.input("Anything to add? (Enter to skip) ")
+    except EOFError:
+        comment = ""
+    agent.rate(conversation_id, int(answer), comment)
+    out.print("Thank you, your rating is saved.")
 
 
 @app.command()
@@ -202,8 +244,26 @@ def bench(config: Optional[Path] = ConfigOption,
                                 output=output, skip_model=skip_model, console=out))
 
 
+def _add_plugins() -> None:
+    """Sub-commands from other packages (``tactful eval`` from ``evals``), found through entry points, so
+    ``agent`` never imports them."""
+    from importlib.metadata import entry_points
+
+    from agent.cli_tickets import tickets_app
+
+    app.add_typer(tickets_app, name="tickets")
+    for point in entry_points(group="tactful.commands"):
+        try:
+            app.add_typer(point.load(), name=point.name)
+        except ImportError as exc:  # a half-installed plug-in must not take the whole command line down
+            logging.getLogger("tactful").warning("could not load the %r commands: %s", point.name, exc)
+
+
 def main() -> None:
     app()
+
+
+_add_plugins()
 
 
 if __name__ == "__main__":

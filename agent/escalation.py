@@ -29,6 +29,7 @@ from typing import Literal, Sequence
 from agent.config import EscalationConfig
 from agent.customer import Customer
 from agent.sentiment import FELT, EmotionalState
+from agent.store import StoredTurn
 from guardrails.words import content_words
 
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -73,6 +74,19 @@ class ConversationSoFar:
     customer_messages: Sequence[str] = ()
     assistant_outcomes: Sequence[str | None] = ()
     moods: Sequence[EmotionalState] = field(default_factory=tuple)
+
+    @classmethod
+    def since_last_handoff(cls, turns: Sequence[StoredTurn]) -> "ConversationSoFar":
+        """The turns since a person last had the conversation: after a hand-back the count starts afresh."""
+        start = 0
+        for index, turn in enumerate(turns):
+            if turn.role == "agent" or (turn.role == "assistant" and turn.outcome == "handed_off"):
+                start = index + 1
+        recent = turns[start:]
+        customer = [t for t in recent if t.role == "customer"]
+        return cls(customer_messages=[t.text for t in customer],
+                   assistant_outcomes=[t.outcome for t in recent if t.role == "assistant"],
+                   moods=[EmotionalState.from_dict(t.meta["mood"]) for t in customer if t.meta.get("mood")])
 
 
 class EscalationPolicy:
@@ -172,14 +186,23 @@ def repeat_count(message: str, earlier: Sequence[str]) -> int:
     MY ORDER??" and "I'm asking again, where is my order" match; "when do you open?" and "and on
     Sunday?" do not.
     """
-    words = set(content_words(message))
+    words = _need(message)
     if not words:
         return 1
     count = 1
     for previous in earlier:
-        other = set(content_words(previous))
+        other = _need(previous)
         shared = len(words & other)
         if other and (other == words or (len(words | other) >= 2 and shared / len(words | other) >= 0.6)
                       or (shared >= 2 and shared == min(len(words), len(other)))):
             count += 1
     return count
+
+
+#: Words about asking rather than about the need: "I'm asking AGAIN, where is my order" is "order".
+_ASKING = frozenset({"ask", "again", "still", "question", "tell", "told", "said", "say", "repeat", "already",
+                     "time", "once", "more", "anyone", "answer"})
+
+
+def _need(message: str) -> set[str]:
+    return {w for w in content_words(message) if w not in _ASKING}

@@ -17,7 +17,8 @@ from agent.handoff_summary import summarise
 from agent.sentiment import EmotionalState
 from agent.store import ConversationStore, StoredTurn, Ticket
 from agent.store.conversation_store import TICKET_STATUSES
-from guardrails import clean_text, redact_pii
+from guardrails import clean_text
+from guardrails.pii import find_pii
 
 MAX_AGENT_MESSAGE = 4000
 
@@ -80,8 +81,7 @@ class HandoffDesk:
             raise BadInput(f"the reply is {len(cleaned):,} characters; keep it under {MAX_AGENT_MESSAGE:,}.")
         if ticket.status != "assigned" or ticket.assignee != name:
             self.store.update_ticket(ticket.id, status="assigned", assignee=name)
-        redacted = redact_pii(cleaned)
-        seq = self.store.append_turn(ticket.conversation_id, "agent", redacted.text, status="sent",
+        seq = self.store.append_turn(ticket.conversation_id, "agent", _redact_all_but(cleaned, name), status="sent",
                                      meta={"agent_name": name, "is_person": True, "ticket_id": ticket.id})
         return next(t for t in self.store.turns(ticket.conversation_id) if t.seq == seq)
 
@@ -121,3 +121,12 @@ def _agent_name(name: str) -> str:
     if len(name) > 80:
         raise BadInput("the name is too long (over 80 characters).")
     return name
+
+
+def _redact_all_but(text: str, agent_name: str) -> str:
+    """Personal data redacted as everywhere else, except the person's own name, which they chose to show."""
+    own = set(agent_name.split())
+    spans = [s for s in find_pii(text) if not (s.type == "PERSON" and set(text[s.start:s.end].split()) <= own)]
+    for span in sorted(spans, key=lambda s: s.start, reverse=True):
+        text = f"{text[:span.start]}<{span.type}>{text[span.end:]}"
+    return text

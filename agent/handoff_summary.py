@@ -38,7 +38,7 @@ def _clip(text: str, limit: int = 160) -> str:
 
 def what_they_want(customer_messages: Sequence[str]) -> str:
     """The customer's first message with substance, plus the latest when it says something else."""
-    substantive = [m for m in customer_messages if len(content_words(m)) >= 2] or list(customer_messages)
+    substantive = [m for m in customer_messages if content_words(m)] or list(customer_messages)
     if not substantive:
         return "(no message)"
     first, last = substantive[0], substantive[-1]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from agent.answer_body import BodyReport, carries_key_facts, extractive_body, grounded_model_body
+from agent.answer_body import BodyReport, carries_key_facts, cite, extractive_body, grounded_model_body
 from agent.config import TactfulConfig
 from agent.customer import Customer
 from agent.errors import BadInput, ModelUnavailable, NotFound, StoreUnavailable
@@ -25,7 +25,7 @@ from agent.frame import ReplyFrame
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
 from agent.handoff import HandoffDesk
-from agent.sentiment import FELT, EmotionalState, SentimentReader, follow
+from agent.sentiment import FELT, SentimentReader, follow
 from agent.store import ConversationStore, Rating, StoredTurn
 from guardrails import GroundingRail, Verdict, clean_text, redact_pii
 from guardrails.pipeline import InputCheck, RailPipeline
@@ -156,7 +156,7 @@ class _Turn:
         redacted = checked.text
         try:
             self.earlier = a.store.turns(self.conversation_id)
-            self.history = _since_last_handoff(self.earlier)
+            self.history = ConversationSoFar.since_last_handoff(self.earlier)
             self.sentiment = follow(a.sentiment.read(redacted), self.history.moods)
             customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
                                                meta={"cleaned": cleaned.changed, "notes": cleaned.notes,
@@ -327,7 +327,7 @@ class _Turn:
             action="allow" if not report.dropped else ("repair" if report.kept else "fallback"),
             reason=(f"{len(report.kept)} supported sentence(s) kept, {len(report.dropped)} unsupported dropped"
                     + ("; answered from the passages" if self.outcome != "answered" else ""))))
-        self.sources = _cite(passages)
+        self.sources = cite(passages)
 
     def _safe_passages(self, passages: list[RetrievedPassage]) -> tuple[list[RetrievedPassage], list[str]]:
         """Passages with planted instructions removed; a passage left empty is dropped."""
@@ -403,31 +403,3 @@ class _Turn:
                      disclosed=self.disclosed, escalated=self.escalation is not None,
                      escalation_reason=self.escalation.reason if self.escalation else None,
                      ticket_id=self.meta.get("ticket_id"))
-
-
-def _since_last_handoff(turns: list[StoredTurn]) -> ConversationSoFar:
-    """What the policy weighs: the turns since a person last had the conversation (a fresh start after)."""
-    start = 0
-    for index, turn in enumerate(turns):
-        if turn.role == "agent" or (turn.role == "assistant" and turn.outcome == "handed_off"):
-            start = index + 1
-    recent = turns[start:]
-    customer = [t for t in recent if t.role == "customer"]
-    return ConversationSoFar(
-        customer_messages=[t.text for t in customer],
-        assistant_outcomes=[t.outcome for t in recent if t.role == "assistant"],
-        moods=[EmotionalState.from_dict(t.meta["mood"]) for t in customer if t.meta.get("mood")])
-
-
-def _cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
-    """One citation per document, best first."""
-    seen: set[str] = set()
-    sources = []
-    for p in passages:
-        if p.chunk.doc_id in seen:
-            continue
-        seen.add(p.chunk.doc_id)
-        sources.append(Source(p.chunk.doc_id, p.chunk.title, p.chunk.heading, p.chunk.chunk_id, p.relevance))
-        if len(sources) == limit:
-            break
-    return sources

@@ -1,21 +1,31 @@
-"""PERSON detection without a named-entity model: cue phrases plus a first-name lexicon.
+"""PERSON detection without a named-entity model: cue phrases, name lexicons and layout.
 
 A run of capitalised words ("Vanessa P. Hertzog") is a person's name when
 - a cue just before it says so: "my name is", "call me", "ask for", "Mr/Mrs/Ms/Dr", "Dear", "Name:",
-  "surname", "maiden name" (strong cues: any capitalised word counts), or "I'm", "this is", "it's",
-  "speak to" (weak cues: the run must end the clause, "I'm Akinori." but not "I'm Going Home Soon");
-- or its first word is a known first name (``data/first_names.txt``: US Census and Faker's locales);
+  "surname", "maiden name", "named him" (strong cues: any capitalised word counts), or "I'm", "this is",
+  "it's", "speak to" (weak cues: the run must end the clause, "I'm Akinori." but not "I'm Going Home Soon");
+- or its first word is a known first name (``data/first_names.txt``: US Census and Faker's locales; alone,
+  a first name that is also an English word does not count at the start of a sentence: "Many thanks");
+- or it ends in a surname (``data/surnames.txt``: Faker, Mimesis and the US Census, English words left
+  out; or a surname's spelling: "-ová", "-dze", "Sörös") after a known first name, or after any name-like
+  word that does not follow "to", "in", "near" ("Tosh Olsen", but not "near Stoke Newington");
 - or it is laid out like a full name with a middle initial ("Mohmad R. Vizirov");
 - or it stands at the end as a signature ("Thanks, Ola") or before "here" ("Rubija here").
+Besides runs: a surname that is also a word after an honorific ("Mrs. Baker"); names listed with a known
+name ("Kónya, Becker and Vasquez"); a full name in lower case ("naomi ryan"); a known first name as a
+dialogue's speaker ("Vinka: ..."); a name alone on the line above a street address; and a word of a found
+full name met again alone ("... early Yefremova").
 
 What is never a name on its own: days, months, the business's products and pastries ("Pain au
-chocolat", "Madeleine", "Charlotte" without a cue), street names ("Victoria Street": a run that
-contains a street or company suffix is skipped), and capitalised function words at the start of a
+chocolat", "Madeleine", "Charlotte" without a cue, "Victoria sponge", "Bakewell Tart"), brands styled as
+people ("Mr Kipling", "Dr Oetker", "Marks and Spencer"), street names ("Victoria Street": a run that
+contains a street or company suffix is skipped), places after "to", "in", "near", a firm named after its
+partners ("from Hawkins, Richardson and Santana"), and capitalised function words at the start of a
 sentence. Names that are also ordinary words ("Will", "Grace", "May") count only after a cue.
 
-Precision over recall: a bare surname ("Lamovec and Morales") or an unknown first name in free text
-is missed. A business document ("Nadia and Tom founded the bakery") is flagged like any other text:
-the detector cannot tell a founder from a customer, and redacting a founder's name costs little.
+Precision over recall: a bare surname in free text ("the Jensen novel") or an unknown first name alone
+("Dzhambek is from ...") is missed. A business document ("Nadia and Tom founded the bakery") is flagged like
+any other text: the detector cannot tell a founder from a customer, and redacting a founder's name costs little.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterator
 
+from guardrails.pii_addresses import _addresses
 from guardrails.verdict import Span
 from guardrails.words import FACT_WORDS, SOCIAL_WORDS, STOPWORDS
 
@@ -40,7 +51,7 @@ _TOKEN = re.compile(rf"{_NAME}|{_INITIAL}")
 STRONG_CUE = re.compile(
     r"(?:\bmy name is|\bname is|\bname's|\bnames are|\bcall me|\bask for|\basked for|\bname\s*[:?]|"
     r"\b(?:sur|last |first |family |maiden |full |middle |given )name(?:\s+is|\s*[:?])?|\bdear|\battn\.?:?|"
-    r"\battention:?|\bc/o|\bsigned|\bregards,|\bsincerely,|\bcustomer:|\bcardholder:?|\bguardian|"
+    r"\b(?:named|called|call) (?:him|her)|\battention:?|\bc/o|\bsigned|\bregards,|\bsincerely,|\bcustomer:|\bcardholder:?|\bguardian|"
     r"\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|madame|mme|herr|frau|señor|señora|sr|sra)\.?)\s*$")
 WEAK_CUE = re.compile(
     r"(?:\bi'?m|\bi am|\bthis is|\bit'?s|\bit is|\bspeak (?:to|with)|\btalk (?:to|with)|\bspoke (?:to|with)|"
@@ -71,6 +82,8 @@ Corner Creek Crest Expressway Extension Field Fields Ford Forest Freeway Glen He
 Mill Mills Motorway Orchard Oval Pike Pines Plains Ranch Rapids Run Shoal Shore Shores Skyway Springs Spur Summit
 Tunnel Underpass Viaduct Villa Vista Wells Turnpike Lodge Estate Estates Ways Drives Lanes Avenues Investments
 Capital Partners Holdings Associates Consulting Agency Industries International Global Enterprises
+Southern Northern Eastern Western Central Upper Lower Greater
+Oetker Kipling Pepper Marks
 """.split())
 #: Words that are capitalised for another reason (start of a sentence, a heading, a day or a month).
 _COMMON = frozenset(w.capitalize() for w in STOPWORDS | SOCIAL_WORDS | FACT_WORDS) | frozenset("""
@@ -87,7 +100,7 @@ Question Answer Subject Re Fwd Note Notes Update Info Information Personal Conta
 Home Work Office Apt Suite Unit Flat Floor Building Box Postbox Quadra Birthday Born Happy Anniversary Welcome
 Congratulations Vegan Gluten Dairy Nut Free Fresh Hot Cold Large Small Medium Extra Special Classic Original
 Chocolate Vanilla Strawberry Lemon Almond Butter Cream Cheese Sourdough Rye Wholemeal Spelt Pain Au Aux Chocolat
-Pain Raisin Madeleine Madeleines Florentine Florentines Charlotte Napoleon Victoria Battenberg Bakewell
+Pain Raisin Kouign Amann Garibaldi Madeleine Madeleines Florentine Florentines Charlotte Napoleon Victoria Battenberg Bakewell
 Eccles Chelsea Bath Cornish Danish Swiss French English British American German Italian Spanish Greek Irish
 Scottish Welsh Dutch Polish Belgian Viennese Parisian Mother Father Mom Mum Dad Grandma Grandpa Nan Auntie Uncle
 Baby Kid Kids Son Daughter Wife Husband Partner Friend Boss Manager Chef Baker Owner Staff Driver Courier
@@ -95,6 +108,7 @@ Will Grace Rose May June April Mark Frank Bill Hope Joy Faith Ruby Pearl Amber I
 Sunny Honey Ginger Pepper Candy Cookie Sugar Jack Guy Art Chase Miles Grant Lance Ray Don Pat Sue Rich Sterling
 Call Ask Tell Text Send Contact Speak Talk Give Let Get Pick Collect Deliver Meet Visit Message Ring Phone Mail
 Crumb Co Ltd Inc Maam Sir Madam Monsieur Mister Missus Lady Lord Signature Regards Yours Truly Cordially Warmly
+Age Gender Species Status Location Occupation Height Weight Nationality Profile Role Title
 """.split())
 #: First names that are also products, places or words: a name only after a strong cue ("call me Grace").
 AMBIGUOUS = frozenset("""
@@ -104,11 +118,44 @@ Madeleine Charlotte Victoria Florentine Napoleon Chelsea Florence Sydney Austin 
 """.split())
 
 
+def _lexicon(name: str) -> frozenset[str]:
+    """One word list of ``guardrails/data`` (see the README there), comment lines left out."""
+    text = resources.files("guardrails").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The first-name lexicon shipped in ``guardrails/data/first_names.txt`` (see the README there)."""
-    text = resources.files("guardrails").joinpath("data/first_names.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#")) - _COMMON
+    return _lexicon("first_names.txt") - _COMMON
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Every first name PERSON detection knows: ``first_names()`` plus the other locales' first names of
+    ``first_names_more.txt`` ("Weronika", "Przemek"), kept apart so the disclosure rail's list is unchanged."""
+    return first_names() | (_lexicon("first_names_more.txt") - _COMMON)
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Surnames that are not English words (``surnames.txt``): "Nishiyama", "Kaczmarek", but not "Baker"."""
+    return _lexicon("surnames.txt") - _COMMON - NOT_A_PERSON
+
+
+@lru_cache(maxsize=1)
+def _plain_given_names() -> frozenset[str]:
+    """The first names that are no English word: ``given_names()`` less ``first_name_words.txt`` ("Many",
+    "Carry", "Line") and the ambiguous ones."""
+    return given_names() - AMBIGUOUS - _lexicon("first_name_words.txt")
+
+
+@lru_cache(maxsize=1)
+def _lower_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The given names and surnames in lower case, for customers who type "naomi ryan"; first names that are
+    also English words ("many", "carry") are left out, as words."""
+    return (frozenset(n.lower() for n in _plain_given_names()),
+            frozenset(n.lower() for n in surnames() - AMBIGUOUS))
 
 
 def _before(text: str, start: int) -> str:
@@ -144,12 +191,62 @@ def _town_line(text: str, start: int, end: int) -> bool:
     return bool(_UNIT_LINE.search(above))
 
 
+#: Just before a run: it is where something is, so an unknown first word makes it a place ("to Stoke Newington").
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|around|via|into|towards|outside|off|on|city|town|village|"
+                           r"county|state|country|region|province)\s*$")
+#: Surname endings of Slavic, Baltic, Georgian, Armenian, Greek, Romanian and Turkish families ("Krylova",
+#: "Dratchev", "Szczepańska", "Jeknić", "Shervashidze"), for surnames no lexicon holds. "Whisky" and
+#: "Alaska" do not match: "-sky"/"-ska" need the consonant the Polish and Czech endings have before them.
+_SURNAME_SHAPE = re.compile(
+    r"\w{3,}?(?:ov|ev|ova|ová|[wnlrtdvńź]sk[iay]|sk[áý]|[cd]zk[iay]|ck[iay]|wicz|vić|ić|enko|chuk|dze|shvili|"
+    r"yan|poulos|opoulou|escu|oglu|oğlu|ovna|evna)")
+
+
+#: Letters of Central and Eastern European, Nordic, Turkish and Iberian spellings, but not of French (whose
+#: accents the bakery's "Crème brûlée" and "Pâte sucrée" carry) nor of English.
+_FOREIGN_LETTERS = re.compile("[öőüűáíóúýšžčřěůłńśźżćđąęňťďľñãõåøæāēīōūğşıÖŐÜŰÁÍÓÚÝŠŽČŘĚŮŁŃŚŹŻĆĐ]")
+
+
+def _is_surname(word: str) -> bool:
+    """A known surname, or one spelled like a surname: a family ending ("-ová", "-dze") or letters that
+    no English word has ("Sörös", "Liberšar")."""
+    return word in surnames() or bool(_SURNAME_SHAPE.fullmatch(word) or _FOREIGN_LETTERS.search(word))
+
+
+def _full_name(words: list[str], before: str) -> bool:
+    """Two or three words ending in a surname ("Tosh Olsen", "Alpatu Shervashidze"): the first word must be
+    a known name too, or at least not follow "to", "in", "near", which say the run is a place."""
+    if not 2 <= len(words) <= 3 or not _is_surname(words[-1]):
+        return False
+    first = words[0]
+    if first in given_names() or first in surnames() or first in AMBIGUOUS:
+        return True
+    return not _PLACE_BEFORE.search(before)
+
+
 def _is_name_word(token: str) -> bool:
     return len(token) > 1 and not token.endswith(".") and token not in _COMMON
 
 
 def _persons(text: str) -> Iterator[Span]:
-    names = first_names()
+    """Every PERSON candidate (``find_pii`` keeps one of any overlapping pair), less those inside a firm's
+    name such as "Marshall, Hernandez and Simpson"."""
+    found = list(_named_runs(text))
+    found += _honorific_surnames(text)
+    people, firms = _lists(text, found)
+    found += people
+    found += _lower_case_names(text)
+    found += _speakers(text)
+    found += _addressees(text)
+    found += _repeated_names(text, found)
+    for span in found:
+        if not any(start < span.end and span.start < end for start, end in firms):
+            yield span
+
+
+def _named_runs(text: str) -> Iterator[Span]:
+    """Runs of capitalised words that a cue, the lexicons or their layout mark as a person's name."""
+    names = given_names()
     for m in RUN.finditer(text):
         tokens = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(m.group())]
         start_offset = m.start()
@@ -170,6 +267,7 @@ def _persons(text: str) -> Iterator[Span]:
             tokens = tokens[:-1]
         if not tokens or any(t[2] in NOT_A_PERSON for t in tokens):
             continue
+        tokens = _from_first_name(tokens)
         start, end = start_offset + tokens[0][0], start_offset + tokens[-1][1]
         words = [t[2] for t in tokens]
         if len(words) > 4:
@@ -181,12 +279,154 @@ def _persons(text: str) -> Iterator[Span]:
         first_known = words[0] in names
         if titled and all(_is_name_word(w) or w in AMBIGUOUS or len(w.rstrip(".")) == 1 for w in words):
             yield Span("PERSON", start, end, 0.8)
-        elif first_known:
+        elif first_known and (len(words) > 1 or _lone_first_name(words[0], before)):
             yield Span("PERSON", start, end, 0.8 if len(words) > 1 else 0.7)
         elif len(words) >= 3 and any(len(w.rstrip(".")) == 1 for w in words[1:-1]):
             yield Span("PERSON", start, end, 0.7)  # "Mohmad R. Vizirov"
+        elif _full_name(words, before):
+            yield Span("PERSON", start, end, 0.7)  # "Tomomi Nishiyama", "Calquín Cazares"
         elif len(words) <= 3 and CLAUSE_END.match(text, end) and (
                 WEAK_CUE.search(before)
                 or SIGN_OFF.search(before) and not text[end:].strip(" \t.!\n")
                 or re.match(r"[ \t]+here\b", text[end:])):
             yield Span("PERSON", start, end, 0.65)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n])[\s\"'“‘(*#>-]*$")
+
+
+#: Before a word that names a day: "Christmas Eve", "New Year's Eve" (the run left out "Christmas" and "Year").
+_HOLIDAY_BEFORE = re.compile(r"(?:christmas|year['’]s)\s*$")
+
+
+def _lone_first_name(word: str, before: str) -> bool:
+    """A first name alone is a name when ``first_names.txt`` has it (the other locales' lists are too noisy
+    for a single word) and it neither opens a sentence as an English word would ("Many thanks", "Carry it
+    flat") nor ends a holiday's name ("New Year's Eve")."""
+    if word not in first_names() or _HOLIDAY_BEFORE.search(before):
+        return False
+    return word in _plain_given_names() or not _SENTENCE_START.search(before)
+
+
+def _from_first_name(tokens: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop leading words that are no name when a first name that is no English word and more words follow
+    them: "Producer James Sparks" is "James Sparks" (a job title or a sentence's first word is capitalised
+    too). "Credit Karma" stays whole (nothing follows "Karma"), and so does "Credit Line Review" ("Line"
+    is a word), and neither is then a name."""
+    if tokens[0][2] in given_names() or tokens[0][2] in surnames():
+        return tokens
+    plain = _plain_given_names()
+    at = next((i for i, t in enumerate(tokens[:-1]) if t[2] in plain), 0)
+    return tokens[at:]
+
+
+_HONORIFIC = re.compile(rf"(?<![\w.])(Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?[ \t]+({_NAME})(?![\w'’-])")
+_FUNCTION_WORDS = STOPWORDS | SOCIAL_WORDS | FACT_WORDS
+
+
+def _honorific_surnames(text: str) -> list[Span]:
+    """A surname that is also a word, after an honorific: "Mrs. Baker", "Dr Wood" (the runs leave common
+    words out). "Cheriton Dr Reuquén" is a street: "Dr" after a capitalised word is "Drive"."""
+    spans = []
+    for m in _HONORIFIC.finditer(text):
+        word = m.group(2)
+        if word.lower() in _FUNCTION_WORDS or word in NOT_A_PERSON:
+            continue
+        if m.group(1) == "Dr" and re.search(rf"[{_UPPER}][{_LOWER}]+[ \t]+$", text[max(0, m.start() - 30):m.start()]):
+            continue
+        spans.append(Span("PERSON", m.start(2), m.end(2), 0.75))
+    return spans
+
+
+_LISTED = re.compile(rf"(?<![\w&@./-]){_NAME}(?:,[ \t]+{_NAME})*,?[ \t]+(?:and|&)[ \t]+{_NAME}(?![\w&@'’-])")
+#: After a list: it goes on with more words or more items ("Hicks and Brown and Abt Associates").
+_LIST_GOES_ON = re.compile(rf"[ \t]+{_NAME}|,?[ \t]*(?:and|&)[ \t]|,[ \t]*[{_UPPER}]")
+#: Before a list of surnames: it names a firm ("from Hawkins, Richardson and Santana", ">Marshall, ...").
+_FIRM_BEFORE = re.compile(r"(?:\b(?:from|at|for|with|of|join|joined|joins)[ \t]+|^[ \t>]*)$", re.MULTILINE)
+
+
+def _firm_like(text: str, start: int, end: int, count: int) -> bool:
+    """A list placed as a firm's name: after "from", "at", "for", "with", "of", or three or more names
+    alone on their line ("Marshall, Hernandez and Simpson" in a signature)."""
+    before = _FIRM_BEFORE.search(text, text.rfind("\n", 0, start) + 1, start)
+    if before is None:
+        return False
+    return bool(before.group().strip(" \t>")) or count > 2 and bool(re.match(r"[ \t]*(?:\n|$)", text[end:]))
+
+
+def _lists(text: str, found: list[Span]) -> tuple[list[Span], list[tuple[int, int]]]:
+    """Names listed together ("Kónya, Becker and Vasquez", "Marrero and Murphy"), and firms' names made of
+    surnames ("Hawkins, Richardson and Santana"). Each name of a list counts when one of them is a known
+    name or already found, unless a listed word is a business word ("Marks and Spencer"). A list placed
+    as a firm's name is one, unless every item is a first name ("Thanks,\nTom and Priya")."""
+    people: list[Span] = []
+    firms: list[tuple[int, int]] = []
+    for m in _LISTED.finditer(text):
+        if _LIST_GOES_ON.match(text, m.end()):
+            continue
+        items = [(m.start() + t.start(), m.start() + t.end(), t.group()) for t in _TOKEN.finditer(m.group())]
+        words = [w for _, _, w in items]
+        if any(w in NOT_A_PERSON for w in words):
+            firms.append((m.start(), m.end()))  # "Marks and Spencer", "Smith & Co"
+            continue
+        if any(w in _COMMON or len(w) < 3 for w in words):
+            continue
+        if _firm_like(text, m.start(), m.end(), len(words)) and not all(w in given_names() for w in words):
+            firms.append((m.start(), m.end()))
+        elif any(w in given_names() or _is_surname(w) for w in words) or any(
+                f.start < m.end() and m.start() < f.end for f in found):
+            people += [Span("PERSON", start, end, 0.65) for start, end, _ in items]
+    return people, firms
+
+
+_LOWER_PAIR = re.compile(r"(?<![\w@.'’-])(?=([a-zß-ÿ]{3,})[ \t]+(?:[a-z]\.?[ \t]+)?([a-zß-ÿ]{3,})(?![\w@-]))")
+
+
+def _lower_case_names(text: str) -> list[Span]:
+    """A full name typed in lower case ("naomi ryan", "olga krylova", "olga m. kowalska"): a known first
+    name, then a surname, neither of them an English word, with perhaps an initial between."""
+    given, family = _lower_names()
+    return [Span("PERSON", m.start(1), m.end(2), 0.65) for m in _LOWER_PAIR.finditer(text)
+            if m.group(1) in given and (m.group(2) in family or _SURNAME_SHAPE.fullmatch(m.group(2)))]
+
+
+_SPEAKER = re.compile(rf"^[ \t>]*({_NAME})[ \t]*:[ \t]*\S", re.MULTILINE)
+
+
+def _speakers(text: str) -> list[Span]:
+    """The speakers of a pasted dialogue, one a line ("Vinka: What a wife."): a known first name before a
+    colon at the start of a line. Unknown words there are labels of a form ("Age:", "Status:")."""
+    return [Span("PERSON", m.start(1), m.end(1), 0.65) for m in _SPEAKER.finditer(text)
+            if m.group(1) in given_names() and m.group(1) not in NOT_A_PERSON]
+
+
+_NAME_LINE = re.compile(rf"^[ \t>]*({_NAME}(?:[ \t]+(?:{_INITIAL}|{_NAME})){{1,3}})[ \t]*\n", re.MULTILINE)
+
+
+def _addressees(text: str) -> list[Span]:
+    """Two to four capitalised words alone on the line just above a street address: the addressee of an
+    envelope or a signature block ("Gyala Antall" over "3369 24 Clarke Avenue")."""
+    if "\n" not in text:
+        return []
+    spans = []
+    for m in _NAME_LINE.finditer(text):
+        words = _TOKEN.findall(m.group(1))
+        if any(w in _COMMON or w in NOT_A_PERSON for w in words):
+            continue
+        next_line_end = text.find("\n", m.end())
+        next_line_end = len(text) if next_line_end == -1 else next_line_end
+        if any(m.end() <= a.start < next_line_end for a in _addresses(text[:next_line_end])):
+            spans.append(Span("PERSON", m.start(1), m.end(1), 0.7))
+    return spans
+
+
+def _repeated_names(text: str, found: list[Span]) -> list[Span]:
+    """A surname or first name found in a full name, met again alone ("Faina D. Yefremova ... early
+    Yefremova"): it is the same person."""
+    words = {w for span in found if " " in text[span.start:span.end]
+             for w in _TOKEN.findall(text[span.start:span.end]) if len(w) > 2 and w not in _COMMON}
+    spans = []
+    for word in words - NOT_A_PERSON:
+        spans += [Span("PERSON", m.start(), m.end(), 0.6)
+                  for m in re.finditer(rf"(?<![\w&@./-]){re.escape(word)}(?![\w&@-])", text)]
+    return spans
