@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.config import TactfulConfig
+from agent.bench_escalation import escalation_speed, explicit_requests
 from agent.bench_guardrails import guardrail_quality, guardrail_speed
 from agent.errors import BadInput
 
@@ -161,6 +162,8 @@ def run_benchmarks(config: TactfulConfig, *, data: Path, synthetic_chunks: int, 
         console.print("[bold]0/4[/] guardrails: speed, and quality on the public data sets")
         results["guardrails"] = guardrail_speed(config)
         results["guardrail_quality"] = guardrail_quality(config, data.parent, embedder)
+        results["escalation"] = {"speed": escalation_speed(config),
+                                 "explicit_requests": explicit_requests(config, data.parent)}
         console.print("[bold]1/4[/] ingesting", data)
         results["ingest"], kb = bench_ingest(config, data, workdir, embedder)
         qs = _rho_queries(data, queries)
@@ -215,6 +218,14 @@ def _rows(results: dict[str, Any]) -> list[tuple[str, str]]:
     if "out_of_scope" in quality:
         q = quality["out_of_scope"]
         rows.append((f"out-of-scope requests declined ({q['n']})", f"{q['declined']} {q['outcomes']}"))
+    escalation = results.get("escalation", {})
+    if escalation.get("speed"):
+        e = escalation["speed"]
+        rows.append(("mood reader + escalation policy per turn: p50 / p95 ms", f"{e['p50_ms']} / {e['p95_ms']}"))
+    if escalation.get("explicit_requests"):
+        e = escalation["explicit_requests"]
+        rows.append((f"requests for a person (NLU++, {e['positives']} of {e['n']}): precision / recall / F1",
+                     f"{e['precision']} / {e['recall']} / {e['f1']}; other hand-offs: {e['false_positives_by_reason']}"))
     ing = results.get("ingest", {})
     if ing:
         rows += [("ingest: documents / chunks", f"{ing['documents']} / {ing['chunks']}"),

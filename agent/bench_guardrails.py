@@ -124,5 +124,5 @@ def _out_of_scope(config, path: Path, embedder) -> dict[str, Any]:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         agent.close()
     declined = sum(n for o, n in outcomes.items() if o in ("unknown", "referred", "declined", "disclosed",
-                                                           "handoff_offered"))
+                                                           "handoff_offered", "handed_off"))
     return {"declined": _rate(declined, len(rows)), "outcomes": outcomes, "n": len(rows)}

@@ -45,7 +45,9 @@ _NAME = rf"[{_UPPER}][{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?(?:['’-][{_UPPER}{_L
 _INITIAL = rf"[{_UPPER}]\.?(?![{_UPPER}{_LOWER}])"
 _PARTICLE = r"(?:van|von|de|der|den|da|di|du|del|della|dos|das|le|la|bin|ibn|al|el|ter|ten)"
 #: One to four capitalised words (initials and particles such as "van" between them) on one line.
-RUN = re.compile(rf"(?<![\w&@./-])(?:{_NAME}|{_INITIAL})(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_NAME}|{_INITIAL})){{0,3}}")
+_JOINED = r"(?:al|el|ad|as|ash|at|az|ul|abu|abd|bin|ibn|d|l|o)[-'’]"  # "al-Balushi", "d'Souza", "O'Brien"
+RUN = re.compile(rf"(?<![\w&@./-])(?:{_NAME}|{_INITIAL})"
+                 rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)?(?:{_JOINED})?(?:{_NAME}|{_INITIAL})){{0,3}}")
 _TOKEN = re.compile(rf"{_NAME}|{_INITIAL}")
 
 STRONG_CUE = re.compile(
@@ -56,6 +58,9 @@ STRONG_CUE = re.compile(
 WEAK_CUE = re.compile(
     r"(?:\bi'?m|\bi am|\bthis is|\bit'?s|\bit is|\bspeak (?:to|with)|\btalk (?:to|with)|\bspoke (?:to|with)|"
     r"\bcalled|\bnamed|\bchange it to|\bbooked by|\bbooked under|\bsays|\bsaid|\basked|\breplied)\s*$")
+#: The customer introducing themselves: "this is Mark Smith", "I'm Rose": a first name that is also an
+#: English word ("Mark", "Rose", "Will") is still a name here.
+INTRODUCTION = re.compile(r"(?:\bi'?m|\bi am|\bthis is|\bmy name'?s|\bhere'?s)\s*$", re.IGNORECASE)
 SIGN_OFF = re.compile(r"(?:\b(?:thanks|thank you|cheers|regards|best|kind regards|best wishes|sincerely|love|"
                       r"ta|thx)\s*[,!.-]*\s*|^\s*[-–—~]\s*)$")
 #: After a name given under a weak cue: the end of a clause.
@@ -253,9 +258,11 @@ def _named_runs(text: str) -> Iterator[Span]:
         # Leading greetings, titles and sentence-initial function words are context, not the name; after a
         # strong cue ("call me Grace") an ambiguous name is still a name.
         cued = bool(STRONG_CUE.search(_before(text, start_offset)))
+        introduced = bool(INTRODUCTION.search(_before(text, start_offset)) or SIGN_OFF.search(_before(text, start_offset)))
         leading = ""
         while tokens and (tokens[0][2].rstrip(".") in TITLES or len(tokens[0][2].rstrip(".")) == 1
-                          or tokens[0][2] in _COMMON and not (cued and tokens[0][2] in AMBIGUOUS)):
+                          or tokens[0][2] in _COMMON and not (tokens[0][2] in AMBIGUOUS and (
+                              cued or introduced or len(tokens) > 1 and tokens[1][2] in surnames()))):
             leading = tokens[0][2].rstrip(".")
             tokens = tokens[1:]
         cut = next((i for i, t in enumerate(tokens) if i and (t[2] in _COMMON or t[2] in NOT_A_PERSON)), None)
@@ -263,7 +270,7 @@ def _named_runs(text: str) -> Iterator[Span]:
             continue  # "Carry Me Back To Canada": a title, not a name
         if cut is not None and cut > 1:
             tokens = tokens[:cut]  # "Mrs. Jennifer Alcaraz Suite 541"
-        while tokens and not (_is_name_word(tokens[-1][2]) or cued and tokens[-1][2] in AMBIGUOUS):
+        while tokens and not (_is_name_word(tokens[-1][2]) or (cued or introduced) and tokens[-1][2] in AMBIGUOUS):
             tokens = tokens[:-1]
         if not tokens or any(t[2] in NOT_A_PERSON for t in tokens):
             continue

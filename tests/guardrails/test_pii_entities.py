@@ -199,3 +199,18 @@ def test_uk_national_insurance_numbers_are_redacted(text, redacted):
 @pytest.mark.parametrize("text", ["GB123456A", "QQ123456C", "AB123456E", "order AB12345", "DF 12 34 56 A"])
 def test_unallocated_national_insurance_numbers_stay(text):
     assert [s for s in find_pii(text) if s.type == "UK_NINO"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hi, this is Mark Schneider. Where is my order?", "Hi, this is <PERSON>. Where is my order?"),
+    ("Hi, I am Mark Smith", "Hi, I am <PERSON>"),
+    ("I'm Rose, do you deliver?", "I'm <PERSON>, do you deliver?"),
+    ("Thanks, Grace", "Thanks, <PERSON>"),
+    ("Hi, this is Maryam al-Balushi. Where is my order?", "Hi, this is <PERSON>. Where is my order?"),
+    # names that are also words stay words where nobody is introduced
+    ("I'm Sorry to hear that", "I'm Sorry to hear that"),
+    ("this is Victoria sponge right?", "this is Victoria sponge right?"),
+    ("Mark Down the price", "Mark Down the price"),
+])
+def test_a_customer_introducing_themselves_is_redacted_whatever_their_name(text, expected):
+    assert redact_pii(text).text == expected
