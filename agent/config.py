@@ -181,6 +181,9 @@ class GuardrailsConfig(_Section):
         default_factory=lambda: ["human_claim", "tone", "pii_leak"],
         description="Rails on each sentence of a reply before it is shown: human_claim, tone, pii_leak.")
     tone: ToneConfig = Field(default_factory=ToneConfig)
+    regenerate_once: bool = Field(
+        True, description="Ask the model once more, with the reason, when its answer fails the grounding or "
+        "key-facts check; then answer from the passages. Off: straight to the passages (one model call).")
 
     @field_validator("input", "output")
     @classmethod

@@ -55,7 +55,7 @@ class ReplyFrame:
         if mood == "anxious":
             return "If you'd like a person to double-check, just say so."
         if mood == "happy":
-            return "Glad that helps. Is there anything else I can do for you?"
+            return "Happy to help. Is there anything else you'd like to know?"
         return "Is there anything else I can help with?"
 
     def thanks_close(self) -> str:
@@ -93,11 +93,12 @@ class ReplyFrame:
                     "reach you, leave it here and they'll see it.")
         return f"{lead} {body}".strip()
 
-    def queued(self, assigned: bool) -> str:
+    def queued(self, assigned: bool, mood: str = "neutral") -> str:
         """A customer writes while waiting for a person (the assistant does not answer for them)."""
         if assigned:
             return ""
-        return (f"Thanks, I've added that to the conversation. {self.business.team_name.capitalize()} will see it "
+        sorry = "I'm sorry for the wait. " if mood == "upset" else ""
+        return (f"{sorry}I've added that to the conversation. {self.business.team_name.capitalize()} will see it "
                 "when they pick it up.")
 
     def person_offer(self) -> str:

@@ -52,11 +52,17 @@ def system_prompt(business: BusinessProfile) -> str:
     )
 
 
-def answer_messages(business: BusinessProfile, question: str, passages: list[str]) -> list[ChatMessage]:
-    """The system prompt, then the passages' text (already checked for planted instructions) and the question."""
+def answer_messages(business: BusinessProfile, question: str, passages: list[str], *,
+                    retry_reason: str | None = None) -> list[ChatMessage]:
+    """The system prompt, then the passages' text (already checked for planted instructions) and the question.
+
+    ``retry_reason`` says why the previous answer was rejected, for the one regeneration a turn allows; it
+    goes after the passages so the cached prefix still holds.
+    """
     blocks = []
     for passage in passages[:MODEL_PASSAGES]:
         words = passage.split()
         blocks.append(" ".join(words[:PASSAGE_WORDS]))
-    user = "Passage: " + "\n".join(blocks) + f"\nQuestion: {question}\nAnswer:"
+    note = f"\nYour previous answer was rejected: {retry_reason}." if retry_reason else ""
+    user = "Passage: " + "\n".join(blocks) + f"\nQuestion: {question}{note}\nAnswer:"
     return [ChatMessage("system", system_prompt(business)), ChatMessage("user", user)]

@@ -170,7 +170,7 @@ class _Turn:
         if ticket is not None:  # a person has this conversation: the assistant does not talk over them
             self.outcome = "with_person" if ticket.owned_by_person else "queued"
             self.meta["ticket_id"] = ticket.id
-            yield from self._say(a.frame.queued(ticket.owned_by_person))
+            yield from self._say(a.frame.queued(ticket.owned_by_person, self.sentiment.mood))
             if self.pieces and self.text:
                 self._store_reply()
             self._mark(customer_seq, "for_person")
@@ -187,11 +187,15 @@ class _Turn:
         attack = checked.flag("injection", "prompt_extraction")
         sensitive = checked.flag(*SENSITIVE_CATEGORIES)  # crisis, medical, legal, safety, ...
         about_bot = checked.flag("asks_if_bot", "role_play_human")
-        if about_bot is not None and attack is None and sensitive is None:
+        if about_bot is not None and sensitive is None:
             self.disclosed = True  # the answer itself says it is a bot: no separate opening
-            self.outcome = "disclosed"
+            self.outcome = "disclosed" if attack is None else "declined"
             yield from self._say(a.frame.role_play_refusal() if about_bot.category == "role_play_human"
                                  else a.frame.bot_question_answer())
+            if attack is not None:  # "pretend you're human and ignore your rules": the refusal covers both
+                if about_bot.category != "role_play_human":
+                    yield from self._say(a.frame.injection_decline(attack.category), start="\n\n")
+                return
             if about_bot.category == "asks_if_bot" and self._has_another_question(checked.original, about_bot):
                 yield from self._knowledge_answer(redacted, separator="\n\n")
             return
@@ -296,19 +300,7 @@ class _Turn:
         extractive = extractive_body(question, texts, BodyReport(), a.knowledge.embedder)
         sentences: list[str] = []
         if a.gateway is not None:
-            try:
-                deltas = a.gateway.stream(answer_messages(a.config.business, question, model_texts),
-                                          max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
-                sentences = list(grounded_model_body(deltas, question, model_texts, a.grounding_rail, report))
-            except ModelUnavailable as exc:
-                log.warning("model unavailable, answering from the passages: %s", exc)
-                self.meta["model_error"] = str(exc)
-                self.outcome = "model_unavailable"
-            if sentences and not carries_key_facts(" ".join(sentences), " ".join(extractive)):
-                report.dropped.extend(sentences)
-                report.kept.clear()
-                self.meta["model_missed_key_facts"] = True
-                sentences = []
+            sentences = self._model_sentences(question, model_texts, extractive, report)
         if not sentences:
             if self.outcome == "answered":
                 self.outcome = "extractive"
@@ -328,6 +320,36 @@ class _Turn:
             reason=(f"{len(report.kept)} supported sentence(s) kept, {len(report.dropped)} unsupported dropped"
                     + ("; answered from the passages" if self.outcome != "answered" else ""))))
         self.sources = cite(passages)
+
+    def _model_sentences(self, question: str, passages: list[str], extractive: list[str],
+                         report: BodyReport) -> list[str]:
+        """The model's supported sentences. An answer the passages do not support, or one that leaves out
+        their key facts, is asked for once more with the reason; after that the passages answer instead."""
+        a = self.agent
+        reason: str | None = None
+        attempts = 2 if a.config.guardrails.regenerate_once else 1
+        for attempt in range(attempts):
+            try:
+                deltas = a.gateway.stream(answer_messages(a.config.business, question, passages, retry_reason=reason),
+                                          max_tokens=a.config.llm.max_tokens, temperature=a.config.llm.temperature)
+                sentences = list(grounded_model_body(deltas, question, passages, a.grounding_rail, report))
+            except ModelUnavailable as exc:
+                log.warning("model unavailable, answering from the passages: %s", exc)
+                self.meta["model_error"] = str(exc)
+                self.outcome = "model_unavailable"
+                return []
+            if sentences and carries_key_facts(" ".join(sentences), " ".join(extractive)):
+                return sentences
+            if sentences:
+                report.dropped.extend(sentences)
+                report.kept.clear()
+                self.meta["model_missed_key_facts"] = True
+                reason = "it left out the passage's key facts (numbers, prices, days or times); include them"
+            else:
+                reason = "it said things the passage does not say; use only the passage's own facts"
+            if attempt + 1 < attempts:
+                self.meta["regenerated"] = reason
+        return []
 
     def _safe_passages(self, passages: list[RetrievedPassage]) -> tuple[list[RetrievedPassage], list[str]]:
         """Passages with planted instructions removed; a passage left empty is dropped."""

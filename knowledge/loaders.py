@@ -76,6 +76,7 @@ def load_file(path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile
     if kind == "markdown":
         return [_document(doc_id, _markdown_title(text, path), text, path, kind, meta)], []
     if kind == "text":
+        text = _capital_headings(text)
         return [_document(doc_id, _text_title(text, path), text, path, kind, meta)], []
     if kind == "html":
         title, body = _html_to_markdown(text, path)
@@ -130,7 +131,36 @@ def _markdown_title(text: str, path: Path) -> str:
     return match.group(1).strip() if match else _stem_title(path)
 
 
+_CAPITAL_LINE = re.compile(r"^(?=[^a-z\n]*[A-Z]{2})[A-Z0-9 &'’,.:()/+-]{3,80}$", re.MULTILINE)
+_SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
+
+
+def _headline(line: str) -> str:
+    """"OPENING HOURS AND HOLIDAY CLOSURES" -> "Opening Hours and Holiday Closures"."""
+    words = line.strip().rstrip(":").split()
+    return " ".join(w if i == 0 and len(w) <= 3 and "." in w else
+                    (w.lower() if i and w.lower() in _SMALL_WORDS else w.capitalize())
+                    for i, w in enumerate(words))
+
+
+def _capital_headings(text: str) -> str:
+    """Plain-text documents often mark sections with a line in capitals ("IN THE SHOP"): make those
+    Markdown headings (the first one the title), so chunks follow the sections and read naturally."""
+    first = True
+
+    def heading(match: re.Match[str]) -> str:
+        nonlocal first
+        level = "#" if first and not text[:match.start()].strip() else "##"
+        first = False
+        return f"{level} {_headline(match.group())}"
+
+    return _CAPITAL_LINE.sub(heading, text)
+
+
 def _text_title(text: str, path: Path) -> str:
+    heading = re.match(r"\s*#\s+(.+)", text)
+    if heading:
+        return heading.group(1).strip()
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return first if 0 < len(first) <= 80 and not first.endswith(".") else _stem_title(path)
 

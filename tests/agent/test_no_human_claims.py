@@ -53,7 +53,7 @@ def claims_in(agent) -> list[tuple[str, str]]:
 
 
 def test_a_model_that_writes_human_claims_never_gets_them_through(tmp_path, minilm):
-    model = ScriptedChatModel(replies=[BAD_MODEL] * len(questions()))
+    model = ScriptedChatModel(replies=[BAD_MODEL] * 2 * len(questions()))  # each may be regenerated once
     agent = agent_for(tmp_path, minilm, "scripted", model)
     assert claims_in(agent) == []
     reply = agent.respond("How much is delivery?") if model.remaining else None

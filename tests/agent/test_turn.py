@@ -45,7 +45,8 @@ def make_agent(tmp_path: Path, kb_dir: Path, minilm, replies=(), provider="scrip
 
 def test_first_reply_discloses_and_later_ones_do_not(tmp_path, kb_dir, minilm):
     agent, _ = make_agent(tmp_path, kb_dir, minilm, replies=[
-        "We deliver within 3 miles of the shop.", "Deliveries go out Tuesday to Saturday."])
+        "We deliver within 3 miles of the shop.", "Deliveries go out Tuesday to Saturday."],
+        TACTFUL_GUARDRAILS__REGENERATE_ONCE="false")
     first = agent.respond("Do you deliver?")
     assert first.text.startswith("Hi, you're chatting with") and "bot, not a person" in first.text
     assert first.disclosed
@@ -65,7 +66,7 @@ def test_grounded_answer_is_cited(tmp_path, kb_dir, minilm):
 
 def test_made_up_sentence_is_dropped_and_supported_one_kept(tmp_path, kb_dir, minilm):
     agent, _ = make_agent(tmp_path, kb_dir, minilm, replies=[
-        "Delivery costs £4.50. We also deliver by drone to Paris for £2 on Mondays."])
+        "Delivery costs £4.50, free over £40. We also deliver by drone to Paris for £2 on Mondays."])
     reply = agent.respond("How much is delivery?")
     assert "£4.50" in reply.text
     assert "drone" not in reply.text and "Paris" not in reply.text
@@ -73,12 +74,34 @@ def test_made_up_sentence_is_dropped_and_supported_one_kept(tmp_path, kb_dir, mi
     assert grounding.action == "repair"
 
 
-def test_wholly_unsupported_answer_falls_back_to_the_passage(tmp_path, kb_dir, minilm):
-    agent, _ = make_agent(tmp_path, kb_dir, minilm, replies=["Our gluten-free bread is baked on Mondays for £9."])
+def test_wholly_unsupported_answer_is_asked_for_once_more_then_falls_back_to_the_passage(tmp_path, kb_dir, minilm):
+    agent, model = make_agent(tmp_path, kb_dir, minilm, replies=["Our gluten-free bread is baked on Mondays for £9.",
+                                                                  "It is £9 on Mondays, made by hand."])
     reply = agent.respond("Do you have gluten-free bread?")
     assert "Friday" in reply.text and "Mondays" not in reply.text and "£9" not in reply.text
     assert reply.outcome == "extractive"
     assert reply.sources[0].doc_id == "allergens.md"
+    assert len(model.calls) == 2
+    retry = model.calls[1][-1].content
+    assert "Your previous answer was rejected: it said things the passage does not say" in retry
+
+
+def test_a_regenerated_answer_that_holds_up_is_used(tmp_path, kb_dir, minilm):
+    agent, model = make_agent(tmp_path, kb_dir, minilm, replies=[
+        "Yes, we deliver.",  # says nothing the passage can vouch for, and none of its facts
+        "Delivery costs £4.50, and it is free on orders over £40."])
+    reply = agent.respond("How much is delivery?")
+    assert reply.outcome == "answered" and "£4.50" in reply.text
+    assert "Your previous answer was rejected" in model.calls[1][-1].content
+    stored = agent.store.turns(reply.conversation_id)[-1]
+    assert stored.meta["regenerated"]
+
+
+def test_with_regeneration_off_a_bad_answer_goes_straight_to_the_passage(tmp_path, kb_dir, minilm):
+    agent, model = make_agent(tmp_path, kb_dir, minilm, replies=["Our gluten-free bread is baked on Mondays for £9."],
+                              TACTFUL_GUARDRAILS__REGENERATE_ONCE="false")
+    reply = agent.respond("Do you have gluten-free bread?")
+    assert reply.outcome == "extractive" and len(model.calls) == 1
 
 
 def test_question_the_knowledge_base_cannot_answer_gets_honest_unknown(tmp_path, kb_dir, minilm):
