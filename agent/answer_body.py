@@ -122,3 +122,22 @@ def cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
         if len(sources) == limit:
             break
     return sources
+
+
+#: How far below ``min_relevance`` a passage may score and still answer, when it holds the question's words.
+COVERAGE_MARGIN = 0.08
+#: The share of the question's content words the passage must hold.
+COVERAGE = 0.6
+
+
+def covers_question(question: str, passage: RetrievedPassage, min_relevance: float) -> bool:
+    """A passage just under the relevance bar still answers when it holds most of the question's own words
+    ("a limit on contactless payments" in a payments page that says "contactless card payments up to £100"):
+    long chunks dilute the embedding, not the words."""
+    if passage.relevance < min_relevance - COVERAGE_MARGIN:
+        return False
+    asked = set(content_words(question))
+    if len(asked) < 2:
+        return False
+    held = set(content_words(passage.chunk.text))
+    return len(asked & held) / len(asked) >= COVERAGE

@@ -16,10 +16,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from agent.answer_body import BodyReport, carries_key_facts, cite, extractive_body, grounded_model_body
+from agent.answer_body import (BodyReport, carries_key_facts, cite, covers_question, extractive_body,
+                               grounded_model_body)
 from agent.config import TactfulConfig
 from agent.customer import Customer
 from agent.errors import BadInput, ModelUnavailable, NotFound, StoreUnavailable
+from agent.extractive import CachedEmbedder
 from agent.escalation import ConversationSoFar, EscalationDecision, EscalationPolicy
 from agent.frame import ReplyFrame
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
@@ -67,6 +69,7 @@ class Agent:
                                              max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
                                              max_apologies=tone.max_apologies))
         self.grounding_rail = GroundingRail()
+        self.sentence_embedder = CachedEmbedder(knowledge.embedder)
         self.policy = EscalationPolicy(config.escalation)
         self.desk = HandoffDesk(store, config.collection_name)
 
@@ -249,7 +252,8 @@ class _Turn:
     def _knowledge_answer(self, question: str, separator: str = "") -> Iterator[str]:
         a = self.agent
         passages = self._retrieve(question)
-        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance]
+        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance
+                    or covers_question(question, p, a.config.knowledge.min_relevance)]
         decision = a.policy.on_retrieval(question, self.sentiment, self.history,
                                          outcome="answerable" if relevant else "unknown",
                                          relevance=passages[0].relevance if passages else None)
@@ -297,7 +301,7 @@ class _Turn:
         at_fault = bool(self.sentiment and _AT_FAULT_CUES & set(self.sentiment.cues))
         yield from self._say(a.frame.lead_in(passages[0].chunk.title, mood, at_fault=at_fault), start=separator)
         # The passages' own best sentences: the fallback, and the yardstick the model's answer must meet.
-        extractive = extractive_body(question, texts, BodyReport(), a.knowledge.embedder)
+        extractive = extractive_body(question, texts, BodyReport(), a.sentence_embedder)
         sentences: list[str] = []
         if a.gateway is not None:
             sentences = self._model_sentences(question, model_texts, extractive, report)
