@@ -181,6 +181,9 @@ class GuardrailsConfig(_Section):
         default_factory=lambda: ["human_claim", "tone", "pii_leak"],
         description="Rails on each sentence of a reply before it is shown: human_claim, tone, pii_leak.")
     tone: ToneConfig = Field(default_factory=ToneConfig)
+    pii_vault: bool = Field(
+        True, description="Number placeholders per conversation (<EMAIL_ADDRESS_1>) and put the customer's own "
+        "values back in replies to them; the values stay in memory only, never in the store or logs.")
     regenerate_once: bool = Field(
         True, description="Ask the model once more, with the reason, when its answer fails the grounding or "
         "key-facts check; then answer from the passages. Off: straight to the passages (one model call).")

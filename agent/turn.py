@@ -27,6 +27,7 @@ from agent.frame import ReplyFrame
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, ReplyStream, Source
 from agent.handoff import HandoffDesk
+from agent.pii_vaults import ConversationVaults
 from agent.sentiment import FELT, SentimentReader, follow
 from agent.store import ConversationStore, Rating, StoredTurn
 from guardrails import GroundingRail, Verdict, clean_text, redact_pii
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tactful.turn")
 
-_PLACEHOLDER = re.compile(r"<[A-Z_]+>")
+_PLACEHOLDER = re.compile(r"<[A-Z_]+?(?:_\d+)?>")
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
                        r"(?: there| team| all| folks| everyone)?\W*$", re.IGNORECASE)
 #: Cues that mean something went wrong on the business's side: the apology is fitting.
@@ -70,6 +71,7 @@ class Agent:
                                              max_apologies=tone.max_apologies))
         self.grounding_rail = GroundingRail()
         self.sentence_embedder = CachedEmbedder(knowledge.embedder)
+        self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
         self.policy = EscalationPolicy(config.escalation)
         self.desk = HandoffDesk(store, config.collection_name)
 
@@ -131,6 +133,7 @@ class _Turn:
         self.escalation: EscalationDecision | None = None
         self.earlier: list[StoredTurn] = []
         self.history = ConversationSoFar()
+        self.vault = None
 
     # -- the pipeline -------------------------------------------------------------------------
     def run(self) -> Iterator[str]:
@@ -154,7 +157,8 @@ class _Turn:
             yield from self._say(a.frame.empty_message() if not text else a.frame.too_long(len(text), limit))
             return self._store_reply()
 
-        checked = a.rails.check_input(text)
+        self.vault = a.vaults.get(self.conversation_id) if a.vaults is not None else None
+        checked = a.rails.check_input(text, self.vault)
         self.verdicts.extend(checked.verdicts)
         redacted = checked.text
         try:
@@ -310,7 +314,7 @@ class _Turn:
                 self.outcome = "extractive"
             sentences = extractive
             report.kept.extend(extractive)
-        guard = a.rails.output_guard(allowed_pii=self._public_pii(texts))
+        guard = a.rails.output_guard(allowed_pii=self._public_pii(texts), vault=self.vault)
         for sentence in sentences:
             shown, _ = guard.check(sentence)
             if shown:
@@ -398,9 +402,13 @@ class _Turn:
         return a.knowledge.search(query, k=a.config.knowledge.top_k)
 
     def _say(self, text: str, *, start: str = "", end: str = "") -> Iterator[str]:
+        """Show a piece: stored with placeholders, shown with this customer's own values put back."""
         piece = (start if self.pieces else "") + text + end
         self.pieces.append(piece)
-        yield piece
+        yield self._for_customer(piece)
+
+    def _for_customer(self, text: str) -> str:
+        return self.vault.restore(text) if self.vault is not None and len(self.vault) else text
 
     def _store_reply(self) -> None:
         store = self.agent.store
@@ -424,7 +432,8 @@ class _Turn:
         return "".join(self.pieces).strip()
 
     def finish(self) -> Reply:
-        return Reply(text=self.text, conversation_id=self.conversation_id or "", sources=self.sources,
+        return Reply(text=self._for_customer(self.text), conversation_id=self.conversation_id or "",
+                     sources=self.sources,
                      sentiment=self.sentiment, verdicts=list(self.verdicts), outcome=self.outcome,
                      disclosed=self.disclosed, escalated=self.escalation is not None,
                      escalation_reason=self.escalation.reason if self.escalation else None,

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Sequence
 from guardrails.disclosure import BotQuestionRail, HumanClaimRail
 from guardrails.injection import InjectionRail
 from guardrails.pii import PiiRail, redact_pii
-from guardrails.pii_vault import PiiLeakRail
+from guardrails.pii_vault import PiiLeakRail, PiiVault
 from guardrails.sensitive import SensitiveRail
 from guardrails.tone import ToneLimits, ToneRail
 from guardrails.verdict import Verdict
@@ -48,8 +48,9 @@ class InputCheck:
 class OutputGuard:
     """Checks one reply sentence by sentence; repairs what it can, drops what it cannot."""
 
-    def __init__(self, rails: Sequence[Any], tone_limits: ToneLimits) -> None:
+    def __init__(self, rails: Sequence[Any], tone_limits: ToneLimits, vault: PiiVault | None = None) -> None:
         self._rails = rails
+        self._vault = vault
         self._tone_budget = ToneRail.new_budget(tone_limits) if any(isinstance(r, ToneRail) for r in rails) else None
         self.verdicts: list[Verdict] = []
 
@@ -59,8 +60,12 @@ class OutputGuard:
         for rail in self._rails:
             if not sentence.strip():
                 break
-            verdict = rail.check(sentence, budget=self._tone_budget) if isinstance(rail, ToneRail) \
-                else rail.check(sentence)
+            if isinstance(rail, ToneRail):
+                verdict = rail.check(sentence, budget=self._tone_budget)
+            elif isinstance(rail, PiiLeakRail):
+                verdict = rail.check(sentence, self._vault)
+            else:
+                verdict = rail.check(sentence)
             verdicts.append(verdict)
             if verdict.action == "repair":
                 sentence = verdict.repaired or ""
@@ -82,14 +87,17 @@ class RailPipeline:
         self._tone = ToneRail(self.tone_limits)
         self._passage_injection = self._input["injection"]
 
-    def check_input(self, text: str) -> InputCheck:
+    def check_input(self, text: str, vault: PiiVault | None = None) -> InputCheck:
         """Run the input rails in order. The PII rail produces the redacted text that travels on; the
         detecting rails read the original, in memory only, so a placeholder never hides what they look
-        for (a name-like word redacted out of "¿Eres un robot?") and their spans point into it."""
+        for (a name-like word redacted out of "¿Eres un robot?") and their spans point into it.
+
+        With the conversation's ``vault``, placeholders are numbered (``<EMAIL_ADDRESS_1>``) and the values
+        kept there, so a reply to this same customer can carry them back (``vault.restore``)."""
         checked = InputCheck(text=text, original=text)
         for name in self.input_names:
             if name == "pii":
-                redaction = redact_pii(text)
+                redaction = vault.redact(text) if vault is not None else redact_pii(text)
                 checked.text = redaction.text
                 checked.verdicts.append(self._input["pii"].verdict(redaction))
             else:
@@ -105,8 +113,9 @@ class RailPipeline:
             return text, None
         return (verdict.repaired or ""), verdict
 
-    def output_guard(self, allowed_pii: Iterable[str] = ()) -> OutputGuard:
-        """A guard for one reply. ``allowed_pii``: values that may appear (the business's own contacts)."""
+    def output_guard(self, allowed_pii: Iterable[str] = (), vault: PiiVault | None = None) -> OutputGuard:
+        """A guard for one reply. ``allowed_pii``: values that may appear (the business's own contacts);
+        ``vault``: this customer's own values, which may appear in a reply to them."""
         rails: list[Any] = []
         for name in self.output_names:
             if name == "human_claim":
@@ -115,7 +124,7 @@ class RailPipeline:
                 rails.append(self._tone)
             elif name == "pii_leak":
                 rails.append(PiiLeakRail(allowed=set(allowed_pii)))
-        return OutputGuard(rails, self.tone_limits)
+        return OutputGuard(rails, self.tone_limits, vault)
 
 
 def _known(names: list[str], known: tuple[str, ...], side: str) -> list[str]:

@@ -128,9 +128,9 @@ def test_personal_data_is_redacted_before_model_and_store(tmp_path, kb_dir, mini
     agent, model = make_agent(tmp_path, kb_dir, minilm, replies=["We deliver within 3 miles of the shop."])
     reply = agent.respond("Do you deliver? Email me at jo.bloggs@example.com")
     sent = json.dumps([[m.content for m in call] for call in model.calls])
-    assert "jo.bloggs@example.com" not in sent and "<EMAIL_ADDRESS>" in sent
+    assert "jo.bloggs@example.com" not in sent and "<EMAIL_ADDRESS_1>" in sent
     stored = agent.store.turns(reply.conversation_id)[0].text
-    assert stored == "Do you deliver? Email me at <EMAIL_ADDRESS>"
+    assert stored == "Do you deliver? Email me at <EMAIL_ADDRESS_1>"
     assert any(v.rail == "pii" and v.action == "redact" for v in reply.verdicts)
 
 

@@ -129,5 +129,5 @@ def test_verdicts_are_stored_with_the_turn(make):
     agent, _ = make()
     reply = agent.respond("Are you a bot? my email is jo@example.com")
     stored = agent.store.turns(reply.conversation_id)
-    assert stored[0].text.endswith("<EMAIL_ADDRESS>")
+    assert stored[0].text.endswith("<EMAIL_ADDRESS_1>")
     assert {v["rail"] for v in stored[1].verdicts} >= {"pii", "bot_question"}
