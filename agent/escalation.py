@@ -139,8 +139,9 @@ class EscalationPolicy:
 
     # -- after retrieval ----------------------------------------------------------------------
     def on_retrieval(self, message: str, state: EmotionalState, history: ConversationSoFar, *,
-                  outcome: str, relevance: float | None) -> EscalationDecision:
-        """A decision once retrieval says how well the assistant can answer (``outcome``: answerable or unknown)."""
+                     outcome: str, relevance: float | None, covered: bool = False) -> EscalationDecision:
+        """A decision once retrieval says how well the assistant can answer (``outcome``: answerable or unknown;
+        ``covered``: a passage holds the question's own words, which is confidence too)."""
         c = self.config
         if "repeated_failure" in self.enabled and outcome in FAILED_OUTCOMES:
             failures = 1 + sum(o in FAILED_OUTCOMES for o in history.assistant_outcomes)
@@ -150,7 +151,8 @@ class EscalationPolicy:
         topic = self.high_stakes_topic(message)
         if "high_stakes" in self.enabled and topic is not None:
             priority: Priority = "high" if state.upset >= FELT else "normal"
-            if relevance is None or relevance < c.high_stakes_min_relevance or outcome in FAILED_OUTCOMES:
+            confident = covered or (relevance is not None and relevance >= c.high_stakes_min_relevance)
+            if not confident or outcome in FAILED_OUTCOMES:
                 return EscalationDecision(True, f"high_stakes:{topic}", priority,
                                           f"a high-stakes question ({topic}) without a confident answer "
                                           f"(relevance {relevance or 0:.2f} < {c.high_stakes_min_relevance})")

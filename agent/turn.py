@@ -203,8 +203,9 @@ class _Turn:
                 if about_bot.category != "role_play_human":
                     yield from self._say(a.frame.injection_decline(attack.category), start="\n\n")
                 return
-            if about_bot.category == "asks_if_bot" and self._has_another_question(checked.original, about_bot):
-                yield from self._knowledge_answer(redacted, separator="\n\n")
+            rest = self._other_question(checked.original, about_bot) if about_bot.category == "asks_if_bot" else None
+            if rest is not None:
+                yield from self._knowledge_answer(rest, separator="\n\n")
             return
         yield from self._disclose(first_turn)
         if attack is not None:
@@ -256,11 +257,13 @@ class _Turn:
     def _knowledge_answer(self, question: str, separator: str = "") -> Iterator[str]:
         a = self.agent
         passages = self._retrieve(question)
-        relevant = [p for p in passages if p.relevance >= a.config.knowledge.min_relevance
-                    or covers_question(question, p, a.config.knowledge.min_relevance)]
+        bar = a.config.knowledge.min_relevance
+        covered = [p for p in passages if p.relevance < bar and covers_question(question, p, bar)]
+        relevant = [p for p in passages if p.relevance >= bar or p in covered]
         decision = a.policy.on_retrieval(question, self.sentiment, self.history,
                                          outcome="answerable" if relevant else "unknown",
-                                         relevance=passages[0].relevance if passages else None)
+                                         relevance=max((p.relevance for p in passages), default=None),
+                                         covered=bool(covered))
         if decision.escalate and not (decision.answer_first and relevant):
             yield from self._hand_off(decision, separator)
             return
@@ -284,13 +287,15 @@ class _Turn:
             self.disclosed = True
             yield from self._say(self.agent.frame.disclosure(), end="\n\n")
 
-    @staticmethod
-    def _has_another_question(text: str, verdict: Verdict) -> bool:
-        """"Are you a bot? And when do you open?": answer the second part too."""
+    def _other_question(self, text: str, verdict: Verdict) -> str | None:
+        """"Are you a bot? And when do you open?": the second part (redacted), to answer too; None if none."""
         rest = text
         for span in sorted(verdict.spans, key=lambda s: s.start, reverse=True):
             rest = rest[:span.start] + " " + rest[span.end:]
-        return len(content_words(rest)) >= 3
+        rest = re.sub(r"^[\s,.;:!?-]*(?:and|also|plus|btw|oh and|but)?\b[\s,]*", "", rest.strip(), flags=re.IGNORECASE)
+        if len(content_words(rest)) < 2:
+            return None
+        return self.vault.redact(rest).text if self.vault is not None else redact_pii(rest).text
 
     def _answer(self, question: str, passages: list[RetrievedPassage], separator: str = "") -> Iterator[str]:
         a = self.agent

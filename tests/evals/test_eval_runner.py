@@ -133,3 +133,40 @@ def test_failures_show_up_in_junit_and_the_summary(extractive_agent, write_suite
     assert root.find(".//testsuite[@name='thresholds']/testcase[@name='grounding']/failure") is not None
     summary = paths["markdown"].read_text(encoding="utf-8")
     assert "❌ failed" in summary and "`bad/impossible`" in summary
+
+
+def test_parallel_workers_give_the_same_report_in_suite_order(extractive_agent, tiny_suite):
+    seen = []
+    sequential = run_suites([tiny_suite], extractive_agent, workers=1)
+    parallel = run_suites([tiny_suite], extractive_agent, workers=4,
+                          progress=lambda done, total, name: seen.append((done, total, name)))
+    assert [c.case.id for c in parallel.cases] == [c["id"] for c in TINY]
+    assert parallel.scores_only() == sequential.scores_only()
+    assert [t.text for c in parallel.cases for t in c.turns] == [t.text for c in sequential.cases for t in c.turns]
+    assert [d for d, _, _ in seen] == list(range(1, len(TINY) + 1)) and {t for _, t, _ in seen} == {len(TINY)}
+    assert {name for _, _, name in seen} == {f"tiny/{c['id']}" for c in TINY}
+
+
+def test_each_parallel_case_keeps_its_own_conversation(extractive_agent, write_suite):
+    cases = [{"id": f"c{i}", "turns": ["Do you deliver?", "how much does it cost?"]} for i in range(6)]
+    report = run_suites([write_suite("many", cases)], extractive_agent, workers=3)
+    assert all(c.turns[0].disclosed and not c.turns[1].disclosed for c in report.cases)
+    assert all("£4.50" in c.turns[1].text for c in report.cases)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
+def test_workers_must_be_a_positive_whole_number(extractive_agent, tiny_suite, workers):
+    with pytest.raises(ValueError, match="workers"):
+        run_suites([tiny_suite], extractive_agent, workers=workers)
+
+
+def test_a_scripted_model_is_not_parallel_safe():
+    from types import SimpleNamespace
+
+    from evals.runner import parallel_safe
+
+    def agent(provider):
+        return SimpleNamespace(config=SimpleNamespace(llm=SimpleNamespace(provider=provider)))
+
+    assert not parallel_safe(agent("scripted"))
+    assert parallel_safe(agent("extractive")) and parallel_safe(agent("local")) and parallel_safe(object())
