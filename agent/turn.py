@@ -46,6 +46,8 @@ log = logging.getLogger("tactful.turn")
 _PLACEHOLDER = re.compile(r"<[A-Z_]+?(?:_\d+)?>")
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
                        r"(?: there| team| all| folks| everyone)?\W*$", re.IGNORECASE)
+#: A confused customer gets at most this many answer sentences at once.
+CONFUSED_SENTENCES = 2
 #: Cues that mean something went wrong on the business's side: the apology is fitting.
 _AT_FAULT_CUES = frozenset({"something_wrong", "not_working", "repeated_contact"})
 #: Follow-ups with this few content words ("and how much is it?", "what about Sundays?") are searched
@@ -227,7 +229,8 @@ class _Turn:
         elif _GREETING.match(redacted):
             self.outcome = "greeted"
             yield from self._say(a.frame.greeting())
-        elif self.sentiment.emotions.get("gratitude", 0.0) >= FELT and len(content_words(redacted)) <= 2:
+        elif (self.sentiment.emotions.get("gratitude", 0.0) >= FELT and "?" not in redacted
+              and len(content_words(redacted)) <= 3):  # "thanks, that's all": no question left to answer
             self.outcome = "closed"
             yield from self._say(a.frame.thanks_close())
         else:
@@ -320,6 +323,8 @@ class _Turn:
             sentences = extractive
             report.kept.extend(extractive)
         guard = a.rails.output_guard(allowed_pii=self._public_pii(texts), vault=self.vault)
+        if mood == "confused":
+            sentences = sentences[:CONFUSED_SENTENCES]  # simpler: fewer steps at once
         for sentence in sentences:
             shown, _ = guard.check(sentence)
             if shown:

@@ -16,6 +16,7 @@ from agent.config import load_config
 from agent.errors import BadInput, NotFound
 from agent.frame import ReplyFrame
 from agent.llm import ScriptedChatModel
+from guardrails.sentences import split_sentences
 
 KB = {
     "delivery.md": "# Delivery\n\nWe deliver within 3 miles of the shop. Delivery costs £4.50, and it is free on "
@@ -163,3 +164,16 @@ def test_a_scripted_model_is_not_called_while_a_person_has_the_conversation(env,
     agent.desk.assign(start.ticket_id, "Sam")
     assert agent.respond("How much is delivery?", start.conversation_id).text == ""
     assert model.calls == []
+
+
+def test_the_tone_follows_the_mood(agent):
+    upset = agent.respond("Honestly this is annoying. How much is delivery?")
+    assert not upset.escalated and upset.sentiment.mood == "upset"
+    assert "I understand this is frustrating." in upset.text and 'say "person"' in upset.text
+    assert "anything else" not in upset.text  # no cheerfulness for an upset customer
+    confused = agent.respond("I'm confused, I don't understand how much delivery costs")
+    assert "Let me keep it simple." in confused.text
+    body = confused.text.split("\n\n")[1]
+    assert len(split_sentences(body)) <= 4  # "Let me keep it simple.", the lead-in, at most two sentences
+    happy = agent.respond("Thanks so much, you've been really helpful! How much is delivery?")
+    assert "Happy to help." in happy.text and "I'm sorry" not in happy.text

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app
-from evals.compare import CompareError, compare_files, compare_markdown, compare_reports, load_report
+from evals.compare import CompareError, compare_files, compare_reports, load_report
+from evals.compare_view import compare_markdown
 from evals.report import write_reports
 from evals.runner import run_suites
 
