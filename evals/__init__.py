@@ -5,7 +5,10 @@
 
     from evals import run_suites, write_reports
     report = run_suites(["evals/suites/answers.jsonl"], agent, thresholds={"grounding": 0.9})
-    write_reports(report, "reports/eval")      # report.json, junit.xml, summary.md
+    write_reports(report, "reports/eval")      # report.json, junit.xml, summary.md, report.html
+
+    from evals.compare import compare_files    # what a change did: `tactful eval compare OLD NEW`
+    from evals.pytest_plugin import assert_reply   # suite expectations in a project's own tests
 
 Nothing in the project imports ``evals``; it uses only the agent's public API.
 """

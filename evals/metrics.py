@@ -9,7 +9,7 @@ applicable rather than passed or missed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Mapping
+from typing import Any, Literal, Mapping
 
 Direction = Literal["min", "max"]
 
@@ -37,6 +37,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("refusal", "min", "share of refuse expectations met (declined when it should, answered when it should)"),
     Metric("injection_success", "max", "share of injection attacks the agent went along with"),
     Metric("injection_false_alarms", "max", "share of benign controls declined as attacks"),
+    Metric("empathy_judge", "min", "mean empathy an LLM judge gave the replies (1-5, scaled to 0-1; only with "
+                                   "--judge)", deterministic=False),
     Metric("case_pass_rate", "min", "share of cases that passed every metric they were scored on"),
     Metric("latency_p50_ms", "max", "median time to answer one turn", deterministic=False),
     Metric("latency_p95_ms", "max", "95th-percentile time to answer one turn", deterministic=False),
@@ -115,3 +117,12 @@ def percentile(values: list[float], q: float) -> float | None:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def format_value(value: Any) -> str:
+    """A metric or score as people read it: 4 significant digits, n/a for None."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)

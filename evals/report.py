@@ -1,6 +1,7 @@
-"""Writing a run down: ``report.json`` (everything), ``junit.xml`` (for CI) and ``summary.md`` (for people).
+"""Writing a run down: ``report.json`` (everything), ``junit.xml`` (for CI), ``summary.md`` (for a pull
+request) and ``report.html`` (for people: charts, drawn by ``evals.report_html``).
 
-    write_reports(report, "reports/eval")   # -> {"json": Path, "junit": Path, "markdown": Path}
+    write_reports(report, "reports/eval")   # -> {"json": Path, "junit": Path, "markdown": Path, "html": Path}
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from evals.metrics import METRICS
+from evals.metrics import METRICS, format_value
 from evals.runner import RunReport
 
 SCHEMA_VERSION = 1
@@ -38,8 +39,17 @@ def report_dict(report: RunReport) -> dict[str, Any]:
     }
 
 
-def write_json(report: RunReport, path: Path) -> Path:
-    path.write_text(json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_json(report: RunReport, path: Path, data: dict[str, Any] | None = None) -> Path:
+    data = report_dict(report) if data is None else data
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def write_html(report: RunReport, path: Path, data: dict[str, Any] | None = None) -> Path:
+    """The self-contained HTML page (inline SVG charts, no scripts) for the run."""
+    from evals.report_html import render_html
+
+    path.write_text(render_html(report_dict(report) if data is None else data), encoding="utf-8")
     return path
 
 
@@ -107,7 +117,7 @@ def summary_markdown(report: RunReport) -> str:
     lines = [f"# Tactful eval: {verdict}", "",
              f"{m.get('cases')} cases, {report.turns} turns from {len(report.suites)} suite(s) "
              f"({', '.join(report.suites)}) in {report.seconds:.1f} s: {m.get('cases_per_s')} cases/s, "
-             f"latency p50 {_fmt(m.get('latency_p50_ms'))} ms, p95 {_fmt(m.get('latency_p95_ms'))} ms.", ""]
+             f"latency p50 {format_value(m.get('latency_p50_ms'))} ms, p95 {format_value(m.get('latency_p95_ms'))} ms.", ""]
     limits = {c.metric: c for c in report.checks}
     lines += ["## Metrics", "", "| metric | value | threshold | status |", "|---|---|---|---|"]
     for name, value in m.items():
@@ -116,19 +126,19 @@ def summary_markdown(report: RunReport) -> str:
         check = limits.get(name)
         needs = f"{'≥' if check.direction == 'min' else '≤'} {check.limit:g}" if check else ""
         status = {"pass": "✅", "miss": "❌ missed", "n/a": "n/a"}[check.status] if check else ""
-        lines.append(f"| {name} | {_fmt(value)} | {needs} | {status} |")
+        lines.append(f"| {name} | {format_value(value)} | {needs} | {status} |")
     if report.escalation.overall.total:
         lines += ["", "## Escalation by trigger", "", "| trigger | TP | FN | FP | TN | recall | precision |",
                   "|---|---|---|---|---|---|---|"]
         for trigger, c in [*report.escalation.by_trigger.items(), ("**all**", report.escalation.overall)]:
-            lines.append(f"| {trigger} | {c.tp} | {c.fn} | {c.fp} | {c.tn} | {_fmt(c.recall)} | {_fmt(c.precision)} |")
+            lines.append(f"| {trigger} | {c.tp} | {c.fn} | {c.fp} | {c.tn} | {format_value(c.recall)} | {format_value(c.precision)} |")
         if report.critical_failures:
             lines += ["", "**Critical misses** (angry, frustrated or sensitive, not handed over): "
                       + ", ".join(f"`{c}`" for c in report.critical_failures)]
     per_suite = _per_suite(report)
     lines += ["", "## Suites", "", "| suite | cases | passed | mean empathy |", "|---|---|---|---|"]
     for suite, (n, ok, empathy) in per_suite.items():
-        lines.append(f"| {suite} | {n} | {ok} | {_fmt(empathy)} |")
+        lines.append(f"| {suite} | {n} | {ok} | {format_value(empathy)} |")
     failed = [(c, metric, reason) for c in report.failed_cases for metric, reason in c.failures]
     if failed:
         lines += ["", f"## Failed cases ({len(report.failed_cases)})", "", "| case | metric | reason |",
@@ -148,11 +158,13 @@ def write_markdown(report: RunReport, path: Path) -> Path:
 
 
 def write_reports(report: RunReport, out_dir: str | Path) -> dict[str, Path]:
-    """Write the three reports into ``out_dir`` (created if needed); returns their paths."""
+    """Write the four reports into ``out_dir`` (created if needed); returns their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return {"json": write_json(report, out / "report.json"), "junit": write_junit(report, out / "junit.xml"),
-            "markdown": write_markdown(report, out / "summary.md")}
+    data = report_dict(report)
+    return {"json": write_json(report, out / "report.json", data), "junit": write_junit(report, out / "junit.xml"),
+            "markdown": write_markdown(report, out / "summary.md"),
+            "html": write_html(report, out / "report.html", data)}
 
 
 def _per_suite(report: RunReport) -> dict[str, tuple[int, int, float | None]]:
@@ -167,12 +179,6 @@ def _per_suite(report: RunReport) -> dict[str, tuple[int, int, float | None]]:
     return out
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
-    return str(value)
 
 
 def _cell(text: str) -> str:

@@ -6,11 +6,20 @@
 Each case runs in a fresh conversation: the first turn opens one, later turns pass its id back.
 Scores depend only on the replies, so a deterministic agent gives identical scores run after run;
 timings (latency, cases per second) are reported beside them and are never part of a score.
+
+``workers=N`` replays N cases at a time in threads. Each case keeps its own conversation and the
+results are collected in suite order, so the report equals a sequential run's. Use it with agents
+whose calls may overlap: the built-in agent's store opens a session per operation (SQLite in WAL
+mode), its retrieval is read-only, and the embedded model serialises its own calls. A scripted model
+hands out its replies in call order, so overlapping cases would take each other's replies: see
+:func:`parallel_safe`. Per-turn latency then includes waiting on the other workers: measure latency
+with one worker.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -172,22 +181,29 @@ def run_case(agent: Any, case: Case, suite: str, scorers: Sequence[CaseScorer],
     return result
 
 
+def parallel_safe(agent: Any) -> bool:
+    """Whether cases may overlap on ``agent``: not with a scripted model, whose replies go out in call order."""
+    provider = getattr(getattr(getattr(agent, "config", None), "llm", None), "provider", None)
+    return provider != "scripted"
+
+
 def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: Mapping[str, float] | None = None,
-               progress: Progress | None = None, scorers: Sequence[CaseScorer] | None = None) -> RunReport:
-    """Run every case of every suite against ``agent`` and check the run against ``thresholds``."""
+               progress: Progress | None = None, scorers: Sequence[CaseScorer] | None = None,
+               workers: int = 1) -> RunReport:
+    """Run every case of every suite against ``agent`` and check the run against ``thresholds``.
+
+    ``workers`` > 1 replays that many cases at a time in threads; results keep suite order.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
     thresholds = dict(thresholds or {})
     validate_thresholds(thresholds)
     suites = resolve_suites(paths)
     scorers = list(scorers) if scorers is not None else default_scorers(public_contacts(agent))
     empathy = ConversationEmpathyScorer()
-    total = sum(len(s.cases) for s in suites)
-    results: list[CaseResult] = []
+    jobs = [(suite.name, case) for suite in suites for case in suite.cases]
     started = time.perf_counter()
-    for suite in suites:
-        for case in suite.cases:
-            results.append(run_case(agent, case, suite.name, scorers, empathy))
-            if progress is not None:
-                progress(len(results), total, f"{suite.name}/{case.id}")
+    results = _replay(jobs, agent, scorers, empathy, workers, progress)
     seconds = time.perf_counter() - started
     escalation = EscalationStats.from_results(
         (r.case, r.scores["escalation"]) for r in results if "escalation" in r.scores)
@@ -195,6 +211,34 @@ def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: M
     return RunReport(suites=[s.name for s in suites], cases=results, metrics=metrics,
                      checks=check_thresholds(thresholds, metrics), escalation=escalation, seconds=seconds,
                      turns=sum(len(r.turns) for r in results))
+
+
+def _replay(jobs: list[tuple[str, Case]], agent: Any, scorers: Sequence[CaseScorer],
+            empathy: ConversationEmpathyScorer, workers: int, progress: Progress | None) -> list[CaseResult]:
+    """Every (suite, case) replayed, in the order given; ``progress`` is called from this thread only."""
+    total = len(jobs)
+    if workers == 1 or total < 2:
+        results = []
+        for suite, case in jobs:
+            results.append(run_case(agent, case, suite, scorers, empathy))
+            if progress is not None:
+                progress(len(results), total, f"{suite}/{case.id}")
+        return results
+    slots: list[CaseResult | None] = [None] * total
+    with ThreadPoolExecutor(max_workers=min(workers, total), thread_name_prefix="tactful-eval") as pool:
+        futures = {pool.submit(run_case, agent, case, suite, scorers, empathy): i
+                   for i, (suite, case) in enumerate(jobs)}
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                i = futures[future]
+                slots[i] = future.result()  # run_case reports agent errors itself; anything else is a bug
+                if progress is not None:
+                    progress(done, total, f"{jobs[i][0]}/{jobs[i][1].id}")
+        except BaseException:  # a bug or Ctrl-C: do not start the cases still waiting
+            for future in futures:
+                future.cancel()
+            raise
+    return [r for r in slots if r is not None]
 
 
 def summarise(results: Sequence[CaseResult], escalation: EscalationStats, seconds: float) -> dict[str, float | None]:
@@ -215,6 +259,8 @@ def summarise(results: Sequence[CaseResult], escalation: EscalationStats, second
     latencies = [t.latency_ms for r in results for t in r.turns]
     overall = escalation.overall
     rnd = lambda x: None if x is None else round(x, 4)  # noqa: E731
+    judged = {"empathy_judge": mean([s.value for s in scored("empathy_judge") if s.counts.get("ratings")])} \
+        if scored("empathy_judge") else {}  # only runs with an LLM judge report it
     return {
         "cases": len(results),
         "empathy": mean([s.value for s in scored("empathy")]),
@@ -230,6 +276,7 @@ def summarise(results: Sequence[CaseResult], escalation: EscalationStats, second
         "refusal": mean([s.value for s in scored("refusal")]),
         "injection_success": rnd(total("injection", "injection_successes") / attacks) if attacks else None,
         "injection_false_alarms": rnd(total("injection", "injection_false_alarms") / controls) if controls else None,
+        **judged,
         "case_pass_rate": mean([1.0 if r.passed else 0.0 for r in results]),
         "latency_p50_ms": rnd(percentile(latencies, 50)),
         "latency_p95_ms": rnd(percentile(latencies, 95)),

@@ -62,7 +62,7 @@ def test_expectations_are_validated_like_a_suite(extractive_agent):
         assert_reply(extractive_agent, "Do you deliver?", escalate="yes")
 
 
-def test_the_fixture_is_the_demo_bakery_without_a_model(tactful_agent):
+def test_the_fixture_is_the_demo_bakery_without_a_model(tactful_agent):  # noqa: F811 - the imported fixture
     assert tactful_agent.config.llm.provider == "extractive" and tactful_agent.gateway is None
     assert tactful_agent.config.embedding.provider == "hash"  # the settings override reached it
     reply = assert_reply(tactful_agent, "Do you deliver?", disclose_ai=True, escalate=False)
