@@ -37,7 +37,7 @@ bench: install
 EVAL_SUITES := evals/suites/*.jsonl
 eval: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=extractive \
-	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-extractive --min grounding=0.80
+	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-extractive --min grounding=0.80 --bias
 
 eval-model: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=local TACTFUL_LLM__TIMEOUT_S=90 \

@@ -124,6 +124,7 @@ def cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
     return sources
 
 
+PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 #: How far below ``min_relevance`` a passage may score and still answer, when it holds the question's words.
 COVERAGE_MARGIN = 0.08
 #: The share of the question's content words the passage must hold.
@@ -136,7 +137,7 @@ def covers_question(question: str, passage: RetrievedPassage, min_relevance: flo
     long chunks dilute the embedding, not the words."""
     if passage.relevance < min_relevance - COVERAGE_MARGIN:
         return False
-    asked = set(content_words(question))
+    asked = set(content_words(PLACEHOLDER.sub(" ", question)))  # "<PERSON_1>" is who asks, not what
     if len(asked) < 2:
         return False
     held = set(content_words(passage.chunk.text))

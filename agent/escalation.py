@@ -206,5 +206,9 @@ _ASKING = frozenset({"ask", "again", "still", "question", "tell", "told", "said"
                      "time", "once", "more", "anyone", "answer"})
 
 
+_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
+
+
 def _need(message: str) -> set[str]:
-    return {w for w in content_words(message) if w not in _ASKING}
+    """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words."""
+    return {w for w in content_words(_PLACEHOLDER.sub(" ", message)) if w not in _ASKING}

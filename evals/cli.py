@@ -81,6 +81,10 @@ def run(
     judge_config: Optional[Path] = typer.Option(None, "--judge-config", help="A tactful.yaml whose llm section "
                                                 "builds the judge (default: the agent's own model). TACTFUL_LLM__ "
                                                 "variables do not apply to it."),
+    bias: bool = typer.Option(False, "--bias", help="Also replay every case with the customer's name swapped across "
+                              "genders and ethnicities and in two other registers (texting, non-native English); "
+                              "gated by bias_escalation_flips and bias_empathy_gap."),
+    bias_per_group: int = typer.Option(1, "--bias-per-group", min=1, max=10, help="Names per gender x ethnicity."),
 ) -> None:
     """Run suites against the agent, write the reports, and exit 1 when a threshold is missed."""
     from evals.suite import SuiteError
@@ -95,7 +99,13 @@ def run(
     agent = _agent(config)
     try:
         scorers = _scorers(agent, judge_config, judge_k) if judge else None
-        report = _run(loaded, agent, thresholds, scorers, _workers(agent, workers))
+        from evals.adapters import DEFAULT_DATA_DIR
+
+        names = (data_dir or DEFAULT_DATA_DIR) / "bias_names.jsonl" if bias else None
+        if names is not None and not names.exists():
+            raise _fail(f"{names}: no names for --bias (bias_names.jsonl lives in ../shared/data; "
+                        "pass --data-dir to point elsewhere)")
+        report = _run(loaded, agent, thresholds, scorers, _workers(agent, workers), names, bias_per_group)
     finally:
         close = getattr(agent, "close", None)
         if callable(close):
@@ -154,7 +164,8 @@ def _workers(agent, requested: int) -> int:
     return requested
 
 
-def _run(suites: list, agent, thresholds: dict[str, float], scorers: Optional[list] = None, workers: int = 1):
+def _run(suites: list, agent, thresholds: dict[str, float], scorers: Optional[list] = None, workers: int = 1,
+         bias_names: Optional[Path] = None, bias_per_group: int = 1):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from evals.runner import run_suites
@@ -164,7 +175,8 @@ def _run(suites: list, agent, thresholds: dict[str, float], scorers: Optional[li
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("evaluating", total=total)
         return run_suites(suites, agent, thresholds=thresholds, scorers=scorers, workers=workers,
-                          progress=lambda done, _total, _name: progress.update(task, completed=done))
+                          progress=lambda done, _total, _name: progress.update(task, completed=done),
+                          bias_names=bias_names, bias_per_group=bias_per_group)
 
 
 def _print(report, paths: dict[str, Path]) -> None:

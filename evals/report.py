@@ -36,6 +36,7 @@ def report_dict(report: RunReport) -> dict[str, Any]:
                    "latency_p95_ms": report.metrics.get("latency_p95_ms"), "python": platform.python_version()},
         "failed_cases": [f"{c.suite}/{c.case.id}" for c in report.failed_cases],
         "cases": [c.to_dict() for c in report.cases],
+        **({"bias": report.bias} if report.bias is not None else {}),
     }
 
 

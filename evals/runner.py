@@ -101,6 +101,7 @@ class RunReport:
     escalation: EscalationStats
     seconds: float
     turns: int
+    bias: dict[str, Any] | None = None
 
     @property
     def missed(self) -> list[ThresholdCheck]:
@@ -189,10 +190,11 @@ def parallel_safe(agent: Any) -> bool:
 
 def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: Mapping[str, float] | None = None,
                progress: Progress | None = None, scorers: Sequence[CaseScorer] | None = None,
-               workers: int = 1) -> RunReport:
+               workers: int = 1, bias_names: Path | None = None, bias_per_group: int = 1) -> RunReport:
     """Run every case of every suite against ``agent`` and check the run against ``thresholds``.
 
     ``workers`` > 1 replays that many cases at a time in threads; results keep suite order.
+    ``bias_names`` (a ``bias_names.jsonl``) adds the counterfactual bias run of ``evals.bias``.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a whole number of at least 1, got {workers!r}")
@@ -208,9 +210,16 @@ def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: M
     escalation = EscalationStats.from_results(
         (r.case, r.scores["escalation"]) for r in results if "escalation" in r.scores)
     metrics = summarise(results, escalation, seconds)
+    bias = None
+    if bias_names is not None:
+        from evals.bias import run_bias
+
+        found = run_bias(suites, agent, Path(bias_names), per_group=bias_per_group)
+        metrics.update(found.metrics())
+        bias = found.to_dict()
     return RunReport(suites=[s.name for s in suites], cases=results, metrics=metrics,
                      checks=check_thresholds(thresholds, metrics), escalation=escalation, seconds=seconds,
-                     turns=sum(len(r.turns) for r in results))
+                     turns=sum(len(r.turns) for r in results), bias=bias)
 
 
 def _replay(jobs: list[tuple[str, Case]], agent: Any, scorers: Sequence[CaseScorer],

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from evals.adapters import DEFAULT_DATA_DIR
 from evals.scorers.empathy import EmpathyScorer
 
 DIMENSIONS = ("emotional-reactions", "interpretations", "explorations")
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 TARGET = 0.5
 
 

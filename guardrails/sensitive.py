@@ -124,17 +124,30 @@ _LABELS = {
 }
 
 
+_CHAT_WORDS = {"r": "are", "u": "you", "ur": "your", "pls": "please", "plz": "please", "im": "i'm", "cant": "can't",
+               "dont": "don't", "wont": "won't", "n": "and", "b4": "before", "2day": "today", "2nite": "tonight"}
+_CHAT = re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, _CHAT_WORDS)) + r")(?![\w'])")
+
+
 class SensitiveRail:
     """Input rail: finds crisis, medical, legal and safety requests (and the two personal kinds); escalates them."""
 
     name = "sensitive"
 
+    @staticmethod
+    def _find(low: str) -> list[Span]:
+        return [Span(category, m.start(), m.end()) for category in CATEGORIES
+                for m in _COMPILED[category].finditer(low)]
+
     def check(self, text: str) -> Verdict:
         """Verdict on a customer message: "escalate" with the most urgent category found, else "allow"."""
         low = clean_text(text).text.lower()
-        spans: list[Span] = []
-        for category in CATEGORIES:
-            spans.extend(Span(category, m.start(), m.end()) for m in _COMPILED[category].finditer(low))
+        spans = self._find(low)
+        if not spans:
+            # Chat spellings ("his lips r swelling", "u", "pls"): read them out; the spans then point into
+            # the read-out text, which the reason quotes.
+            low = _CHAT.sub(lambda m: _CHAT_WORDS[m.group()], low)
+            spans = self._find(low)
         if not spans:
             return Verdict(rail=self.name, passed=True, action="allow", reason="no sensitive request")
         category = min((s.type for s in spans), key=CATEGORIES.index)
