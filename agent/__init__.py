@@ -4,7 +4,7 @@ from agent.config import TactfulConfig, load_config
 from agent.customer import Customer
 from agent.errors import BadInput, ConfigError, ModelUnavailable, ServiceUnavailable, StoreUnavailable, TactfulError
 from agent.reply import Reply, ReplyStream, Source
-from agent.turn import Agent
+from agent.agent import Agent
 
 __all__ = [
     "Agent", "Reply", "ReplyStream", "Source", "Customer", "TactfulConfig", "load_config",

@@ -47,7 +47,7 @@ def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None 
     """Build an Agent. ``chat_model`` replaces the configured model (any LangChain chat model)."""
     from agent.llm import ModelGateway, build_gateway
     from agent.sentiment import VaderSentimentReader
-    from agent.turn import Agent
+    from agent.agent import Agent
 
     config = config or load_config(path, environ)
     knowledge = open_knowledge(config, embedder)

@@ -1,4 +1,4 @@
-"""One customer turn, end to end: the ``Agent`` and its small, readable pipeline.
+"""One customer turn, end to end: the small, readable pipeline behind ``Agent.respond``.
 
     clean input -> store conversation -> input rails (redact PII, injection, sensitive, "are you a bot?")
     -> read mood and its trend -> store the customer message -> a person owns it? stay silent
@@ -13,33 +13,25 @@ from __future__ import annotations
 import logging
 import re
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator
 
 from agent.answer_body import (BodyReport, carries_key_facts, cite, covers_question, extractive_body,
                                grounded_model_body)
-from agent.config import TactfulConfig
 from agent.customer import Customer
-from agent.errors import BadInput, ModelUnavailable, NotFound, StoreUnavailable
-from agent.extractive import CachedEmbedder
-from agent.escalation import ConversationSoFar, EscalationDecision, EscalationPolicy
-from agent.frame import ReplyFrame
+from agent.errors import ModelUnavailable, StoreUnavailable
+from agent.escalation import ConversationSoFar, EscalationDecision
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
-from agent.reply import Reply, ReplyStream, Source
-from agent.handoff import HandoffDesk
-from agent.pii_vaults import ConversationVaults
-from agent.sentiment import FELT, SentimentReader, follow
-from agent.store import ConversationStore, Rating, StoredTurn
-from guardrails import GroundingRail, Verdict, clean_text, redact_pii
-from guardrails.pipeline import InputCheck, RailPipeline
+from agent.reply import Reply, Source
+from agent.sentiment import FELT, follow
+from agent.store import StoredTurn
+from guardrails import Verdict, clean_text, redact_pii
+from guardrails.pipeline import InputCheck
 from guardrails.sensitive import CATEGORIES as SENSITIVE_CATEGORIES
-from guardrails.tone import ToneLimits
 from guardrails.grounding import content_words
 from knowledge.documents import RetrievedPassage
 
 if TYPE_CHECKING:
-    from agent.llm import ModelGateway
-    from knowledge import KnowledgeBase
+    from agent.agent import Agent
 
 log = logging.getLogger("tactful.turn")
 
@@ -55,70 +47,10 @@ _AT_FAULT_CUES = frozenset({"something_wrong", "not_working", "repeated_contact"
 FOLLOW_UP_CONTENT_WORDS = 2
 
 
-class Agent:
-    """Answers customers of one business. Build it with ``Agent.from_config``; dependencies come in here."""
-
-    def __init__(self, config: TactfulConfig, *, knowledge: "KnowledgeBase", store: ConversationStore,
-                 gateway: "ModelGateway | None", sentiment: SentimentReader) -> None:
-        self.config = config
-        self.knowledge = knowledge
-        self.store = store
-        self.gateway = gateway
-        self.sentiment = sentiment
-        self.frame = ReplyFrame(config.business)
-        tone = config.guardrails.tone
-        self.rails = RailPipeline(config.guardrails.input, config.guardrails.output,
-                                  ToneLimits(max_exclamations_per_reply=tone.max_exclamations_per_reply,
-                                             max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
-                                             max_apologies=tone.max_apologies))
-        self.grounding_rail = GroundingRail()
-        self.sentence_embedder = CachedEmbedder(knowledge.embedder)
-        self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
-        self.policy = EscalationPolicy(config.escalation)
-        self.desk = HandoffDesk(store, config.collection_name)
-
-    @classmethod
-    def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":
-        """The agent for ``path`` (a tactful.yaml) or, with no path, the built-in demo business.
-
-        The knowledge base is indexed on first use if it is empty. ``overrides`` (``chat_model=``,
-        ``embedder=``, ``environ=``) replace parts for tests and embedding applications.
-        """
-        from agent.assembly import build_agent
-
-        return build_agent(path, **overrides)
-
-    def respond(self, text: str, conversation_id: str | None = None,
-                customer: Customer | Mapping[str, Any] | str | None = None, *, channel: str = "api") -> Reply:
-        """Answer one customer message; pass ``reply.conversation_id`` back to continue the conversation."""
-        return self.respond_stream(text, conversation_id, customer, channel=channel).reply
-
-    def respond_stream(self, text: str, conversation_id: str | None = None,
-                       customer: Customer | Mapping[str, Any] | str | None = None, *,
-                       channel: str = "api") -> ReplyStream:
-        """Like ``respond``, but iterate it for the text as it is produced (the opening comes at once)."""
-        turn = _Turn(self, text, conversation_id, Customer.coerce(customer), channel)
-        return ReplyStream(turn.run(), turn.finish)
-
-    def rate(self, conversation_id: str, score: int, comment: str = "") -> Rating:
-        """The customer's rating of a conversation (1 to 5, optional comment), stored with how it went."""
-        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-            raise BadInput(f"a rating is a whole number from 1 to 5, not {score!r}.")
-        if self.store.get_conversation(conversation_id) is None:
-            raise NotFound(f"there is no conversation {conversation_id!r} to rate.")
-        comment = redact_pii(clean_text(comment or "").text.strip()[:2000]).text
-        tickets = self.store.tickets(conversation_id=conversation_id)
-        return self.store.rate(conversation_id, score, comment, escalated=bool(tickets),
-                               escalation_reason=tickets[0].reason if tickets else None)
-
-    def close(self) -> None:
-        self.store.close()
-
-
-class _Turn:
+class Turn:
     """The state of one turn while it streams; ``finish`` builds the Reply from it."""
 
-    def __init__(self, agent: Agent, text: str, conversation_id: str | None, customer: Customer | None,
+    def __init__(self, agent: "Agent", text: str, conversation_id: str | None, customer: Customer | None,
                  channel: str) -> None:
         self.agent = agent
         self.raw = text

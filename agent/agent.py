@@ -1,0 +1,86 @@
+"""The ``Agent``: one business's assistant, built from configuration; each message is a ``Turn``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from agent.config import TactfulConfig
+from agent.customer import Customer
+from agent.errors import BadInput, NotFound
+from agent.escalation import EscalationPolicy
+from agent.extractive import CachedEmbedder
+from agent.frame import ReplyFrame
+from agent.handoff import HandoffDesk
+from agent.pii_vaults import ConversationVaults
+from agent.reply import Reply, ReplyStream
+from agent.sentiment import SentimentReader
+from agent.store import ConversationStore, Rating
+from agent.turn import Turn
+from guardrails import GroundingRail, clean_text, redact_pii
+from guardrails.pipeline import RailPipeline
+from guardrails.tone import ToneLimits
+
+if TYPE_CHECKING:
+    from agent.llm import ModelGateway
+    from knowledge import KnowledgeBase
+
+
+class Agent:
+    """Answers customers of one business. Build it with ``Agent.from_config``; dependencies come in here."""
+
+    def __init__(self, config: TactfulConfig, *, knowledge: "KnowledgeBase", store: ConversationStore,
+                 gateway: "ModelGateway | None", sentiment: SentimentReader) -> None:
+        self.config = config
+        self.knowledge = knowledge
+        self.store = store
+        self.gateway = gateway
+        self.sentiment = sentiment
+        self.frame = ReplyFrame(config.business)
+        tone = config.guardrails.tone
+        self.rails = RailPipeline(config.guardrails.input, config.guardrails.output,
+                                  ToneLimits(max_exclamations_per_reply=tone.max_exclamations_per_reply,
+                                             max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
+                                             max_apologies=tone.max_apologies))
+        self.grounding_rail = GroundingRail()
+        self.sentence_embedder = CachedEmbedder(knowledge.embedder)
+        self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
+        self.policy = EscalationPolicy(config.escalation)
+        self.desk = HandoffDesk(store, config.collection_name)
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":
+        """The agent for ``path`` (a tactful.yaml) or, with no path, the built-in demo business.
+
+        The knowledge base is indexed on first use if it is empty. ``overrides`` (``chat_model=``,
+        ``embedder=``, ``environ=``) replace parts for tests and embedding applications.
+        """
+        from agent.assembly import build_agent
+
+        return build_agent(path, **overrides)
+
+    def respond(self, text: str, conversation_id: str | None = None,
+                customer: Customer | Mapping[str, Any] | str | None = None, *, channel: str = "api") -> Reply:
+        """Answer one customer message; pass ``reply.conversation_id`` back to continue the conversation."""
+        return self.respond_stream(text, conversation_id, customer, channel=channel).reply
+
+    def respond_stream(self, text: str, conversation_id: str | None = None,
+                       customer: Customer | Mapping[str, Any] | str | None = None, *,
+                       channel: str = "api") -> ReplyStream:
+        """Like ``respond``, but iterate it for the text as it is produced (the opening comes at once)."""
+        turn = Turn(self, text, conversation_id, Customer.coerce(customer), channel)
+        return ReplyStream(turn.run(), turn.finish)
+
+    def rate(self, conversation_id: str, score: int, comment: str = "") -> Rating:
+        """The customer's rating of a conversation (1 to 5, optional comment), stored with how it went."""
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise BadInput(f"a rating is a whole number from 1 to 5, not {score!r}.")
+        if self.store.get_conversation(conversation_id) is None:
+            raise NotFound(f"there is no conversation {conversation_id!r} to rate.")
+        comment = redact_pii(clean_text(comment or "").text.strip()[:2000]).text
+        tickets = self.store.tickets(conversation_id=conversation_id)
+        return self.store.rate(conversation_id, score, comment, escalated=bool(tickets),
+                               escalation_reason=tickets[0].reason if tickets else None)
+
+    def close(self) -> None:
+        self.store.close()
