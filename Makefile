@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make run   - create .venv, install everything, ingest the demo knowledge base, start the demo
+#   make run   - create .venv, install everything, ingest the demo knowledge base, start the web demo
 #   make test  - create .venv, install everything, run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -24,7 +24,7 @@ ingest: install
 	$(BIN)/tactful ingest
 
 run: ingest
-	$(BIN)/tactful chat
+	$(BIN)/tactful serve
 
 test: install
 	$(BIN)/python -m pytest

@@ -12,6 +12,7 @@ from agent.escalation import EscalationPolicy
 from agent.extractive import CachedEmbedder
 from agent.frame import ReplyFrame
 from agent.handoff import HandoffDesk
+from agent.handoff_webhook import handoff_notifier
 from agent.pii_vaults import ConversationVaults
 from agent.reply import Reply, ReplyStream
 from agent.sentiment import SentimentReader
@@ -46,7 +47,7 @@ class Agent:
         self.sentence_embedder = CachedEmbedder(knowledge.embedder)
         self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
         self.policy = EscalationPolicy(config.escalation)
-        self.desk = HandoffDesk(store, config.collection_name)
+        self.desk = HandoffDesk(store, config.collection_name, on_handoff=handoff_notifier(config, store))
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":

@@ -178,6 +178,25 @@ def _ask_rating(agent, conversation_id: str) -> None:
 
 
 @app.command()
+def serve(config: Optional[Path] = ConfigOption,
+          host: Optional[str] = typer.Option(None, help="Address to listen on (default: server.host, 127.0.0.1)."),
+          port: Optional[int] = typer.Option(None, min=1, max=65535, help="Port (default: server.port, 7860).")) -> None:
+    """The web demo: customer chat at /, team console at /console, REST API under /v1 (docs at /docs)."""
+    from agent.assembly import build_agent
+    from agent.server import serve as run_server
+
+    def body() -> None:
+        cfg = _config(config)
+        agent = build_agent(config=cfg)
+        where = f"http://{host or cfg.server.host}:{port or cfg.server.port}"
+        out.print(f"[bold]{cfg.business.name}[/]: customer chat {where}/ · team console {where}/console · "
+                  f"API {where}/docs ([dim]{cfg.llm.provider} model[/]). Ctrl-C to stop.", highlight=False)
+        run_server(agent, host or cfg.server.host, port or cfg.server.port)
+
+    _run(body)
+
+
+@app.command()
 def guard(text: str = typer.Argument(..., help="A customer message or a reply to check."),
           side: str = typer.Option("both", help="Which rails: input (customer message), output (reply) or both."),
           as_json: bool = typer.Option(False, "--json", help="Print the verdicts as JSON."),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from agent.errors import ConfigError
 
@@ -233,6 +233,38 @@ class EscalationConfig(_Section):
         150.0, ge=0, description="A problem with an order worth more than this goes to a person; empty: never.")
 
 
+class ServerConfig(_Section):
+    """The web demo, console and REST API (`tactful serve`)."""
+
+    host: str = Field("127.0.0.1", description="Address to listen on; 0.0.0.0 to accept other machines.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web demo and API.")
+    operator_tokens: list[SecretStr] = Field(
+        default_factory=list, description="Bearer tokens for operator endpoints and /v1/chat/completions; "
+        "none means those endpoints refuse (TACTFUL_SERVER__OPERATOR_TOKENS='[\"...\"]').")
+    console_users: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Console logins: name -> password. Empty: the console is locked.")
+    public_url: str = Field("http://127.0.0.1:7860", description="Where customers reach the chat (embed snippet).")
+
+
+class ChannelsConfig(_Section):
+    """Messaging adapters; a channel without its secret is switched off."""
+
+    slack_signing_secret: SecretStr | None = Field(None, description="Slack app signing secret.")
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-...) to post replies.")
+    twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token (signature check).")
+    twilio_webhook_url: str | None = Field(
+        None, description="The public URL Twilio posts to (what it signs); needed behind a proxy.")
+    handoff_webhook_url: str | None = Field(None, description="POSTed a signed JSON event on every hand-off.")
+    handoff_webhook_secret: SecretStr | None = Field(None, description="HMAC secret for the hand-off webhook.")
+
+    @model_validator(mode="after")
+    def _webhook_is_signed(self) -> "ChannelsConfig":
+        if self.handoff_webhook_url and not (self.handoff_webhook_secret and self.handoff_webhook_secret.get_secret_value()):
+            raise ValueError("handoff_webhook_url needs handoff_webhook_secret: receivers must be able to check "
+                             "that an event came from Tactful")
+        return self
+
+
 class TactfulConfig(_Section):
     """Everything Tactful needs to run one business."""
 
@@ -245,6 +277,8 @@ class TactfulConfig(_Section):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     guardrails: GuardrailsConfig = Field(default_factory=GuardrailsConfig)
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
 
     @property
     def store_url(self) -> str:

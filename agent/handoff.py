@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from agent.errors import BadInput, NotFound
 from agent.escalation import EscalationDecision
@@ -36,9 +37,11 @@ class TicketView:
 class HandoffDesk:
     """Opens tickets and carries out a person's actions on them."""
 
-    def __init__(self, store: ConversationStore, business: str) -> None:
+    def __init__(self, store: ConversationStore, business: str,
+                 on_handoff: "Callable[[Ticket], None] | None" = None) -> None:
         self.store = store
         self.business = business
+        self.on_handoff = on_handoff  # e.g. the signed webhook to the business's own inbox
 
     # -- the assistant's side -----------------------------------------------------------------
     def open_ticket(self, conversation_id: str, decision: EscalationDecision,
@@ -48,9 +51,12 @@ class HandoffDesk:
         if existing is not None:
             return existing
         summary = summarise(self.store.turns(conversation_id), decision, state)
-        return self.store.create_ticket(conversation_id, self.business, reason=decision.reason or "unspecified",
-                                        priority=decision.priority, summary=summary,
-                                        mood=state.to_dict() if state else {})
+        ticket = self.store.create_ticket(conversation_id, self.business, reason=decision.reason or "unspecified",
+                                          priority=decision.priority, summary=summary,
+                                          mood=state.to_dict() if state else {})
+        if self.on_handoff is not None:
+            self.on_handoff(ticket)
+        return ticket
 
     # -- the person's side --------------------------------------------------------------------
     def list(self, status: str | None = None, *, all_businesses: bool = False) -> list[Ticket]:

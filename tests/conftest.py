@@ -29,3 +29,15 @@ def shared_data(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not found: the public evaluation data lives in ../shared/data beside the project")
     return path
+
+
+def extractive_env(root: Path, documents: dict[str, str]) -> dict[str, str]:
+    """The environment of a model-free agent over ``documents`` (name -> text), its data under ``root``."""
+    import json
+
+    folder = root / "kb"
+    folder.mkdir(exist_ok=True)
+    for name, text in documents.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return {"TACTFUL_DATA_DIR": str(root / "data"), "TACTFUL_LLM__PROVIDER": "extractive",
+            "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(folder)])}

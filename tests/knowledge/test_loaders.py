@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import encrypted_pdf_bytes, pdf_bytes
+from tests.knowledge.conftest import encrypted_pdf_bytes, pdf_bytes
 
 from knowledge.loaders import load_path
 

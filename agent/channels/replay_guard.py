@@ -1,0 +1,58 @@
+"""Remembers which inbound deliveries were already handled, so a retried webhook is not answered twice.
+
+In memory and per process: one worker sees only its own deliveries. A deployment with several API
+workers needs this set in the shared store (issue 7) — until then a retry that lands on another
+worker is answered again. Keys are delivery ids (Slack ``event_id``, Twilio ``MessageSid``), never
+message text or phone numbers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+
+class ReplayGuard:
+    """A bounded, thread-safe set of keys that each expire ``ttl_seconds`` after they were first seen."""
+
+    def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 100_000) -> None:
+        if ttl_seconds <= 0 or max_entries < 1:
+            raise ValueError("a replay guard needs a positive ttl_seconds and max_entries")
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()  # key -> first seen, oldest first
+        self._lock = threading.Lock()
+
+    def seen(self, key: str, now: float | None = None) -> bool:
+        """True if ``key`` was already seen within the TTL; otherwise remember it and return False.
+
+        Check and record are one atomic step: of two concurrent deliveries, exactly one gets False.
+        """
+        now = time.time() if now is None else now
+        with self._lock:
+            self._expire(now)
+            first = self._seen.get(key)
+            if first is not None:
+                return True
+            self._seen[key] = now
+            while len(self._seen) > self.max_entries:  # full: the oldest key goes first
+                self._seen.popitem(last=False)
+            return False
+
+    def forget(self, key: str) -> None:
+        """Let ``key`` through again (a delivery whose handling failed may be retried)."""
+        with self._lock:
+            self._seen.pop(key, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._seen)
+
+    def _expire(self, now: float) -> None:
+        cutoff = now - self.ttl_seconds
+        while self._seen:
+            key, first = next(iter(self._seen.items()))
+            if first > cutoff:
+                break
+            self._seen.popitem(last=False)
