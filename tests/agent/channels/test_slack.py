@@ -244,8 +244,8 @@ class _FakeSlackApi(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args):  # keep test output quiet
-        pass
+    def log_message(self, *args):
+        """Quiet: the test output stays readable."""
 
 
 @pytest.fixture
