@@ -14,6 +14,7 @@ from typing import Iterator
 from guardrails import GroundingRail, best_supported_sentences, split_sentences
 from guardrails.facts import fact_keys, facts
 from guardrails.grounding import content_words
+from guardrails.pii import without_placeholders
 from agent.extractive import extractive_answer
 from agent.reply import Source
 from knowledge.documents import RetrievedPassage
@@ -124,7 +125,6 @@ def cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
     return sources
 
 
-PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 #: How far below ``min_relevance`` a passage may score and still answer, when it holds the question's words.
 COVERAGE_MARGIN = 0.08
 #: The share of the question's content words the passage must hold.
@@ -137,7 +137,7 @@ def covers_question(question: str, passage: RetrievedPassage, min_relevance: flo
     long chunks dilute the embedding, not the words."""
     if passage.relevance < min_relevance - COVERAGE_MARGIN:
         return False
-    asked = set(content_words(PLACEHOLDER.sub(" ", question)))  # "<PERSON_1>" is who asks, not what
+    asked = set(content_words(without_placeholders(question)))  # "<PERSON_1>" is who asks, not what
     if len(asked) < 2:
         return False
     held = set(content_words(passage.chunk.text))

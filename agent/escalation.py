@@ -30,6 +30,7 @@ from agent.config import EscalationConfig
 from agent.customer import Customer
 from agent.sentiment import FELT, EmotionalState
 from agent.store import StoredTurn
+from guardrails.pii import without_placeholders
 from guardrails.words import content_words
 
 Priority = Literal["urgent", "high", "normal", "low"]
@@ -206,9 +207,8 @@ _ASKING = frozenset({"ask", "again", "still", "question", "tell", "told", "said"
                      "time", "once", "more", "anyone", "answer"})
 
 
-_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
 
 def _need(message: str) -> set[str]:
     """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words."""
-    return {w for w in content_words(_PLACEHOLDER.sub(" ", message)) if w not in _ASKING}
+    return {w for w in content_words(without_placeholders(message)) if w not in _ASKING}

@@ -25,6 +25,7 @@ from agent.reply import Reply, Source
 from agent.sentiment import FELT, follow
 from agent.store import StoredTurn
 from guardrails import Verdict, clean_text, redact_pii
+from guardrails.pii import without_placeholders
 from guardrails.pipeline import InputCheck
 from guardrails.sensitive import CATEGORIES as SENSITIVE_CATEGORIES
 from guardrails.grounding import content_words
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tactful.turn")
 
-_PLACEHOLDER = re.compile(r"<[A-Z_]+?(?:_\d+)?>")
 _GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
                        r"(?: there| team| all| folks| everyone)?\W*$", re.IGNORECASE)
 #: A confused customer gets at most this many answer sentences at once.
@@ -336,11 +336,11 @@ class Turn:
 
     def _retrieve(self, question: str) -> list[RetrievedPassage]:
         a = self.agent
-        query = _PLACEHOLDER.sub(" ", question)  # "<EMAIL_ADDRESS>" says nothing about the topic
+        query = without_placeholders(question)  # "<EMAIL_ADDRESS>" says nothing about the topic
         if len(content_words(query)) <= FOLLOW_UP_CONTENT_WORDS:
             previous = [t for t in self.earlier if t.role == "customer"]
             if previous:
-                query = f"{_PLACEHOLDER.sub(' ', previous[-1].text)} {query}"
+                query = f"{without_placeholders(previous[-1].text)} {query}"
         return a.knowledge.search(query, k=a.config.knowledge.top_k)
 
     def _say(self, text: str, *, start: str = "", end: str = "") -> Iterator[str]:

@@ -10,11 +10,10 @@ file's classes in their proportions.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable, Iterator
 
-from evals.suite import Case, Problem, Suite, SuiteError, parse_case
+from evals.suite import Case, Problem, Suite, SuiteError, json_lines, parse_case
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: The first turn of a two-turn disclosure case, so the question about the bot comes after the
@@ -27,13 +26,9 @@ def _rows(path: Path, limit: int | None, required: tuple[str, ...]) -> Iterator[
         raise FileNotFoundError(f"{path} not found: the public evaluation data lives in ../shared/data "
                                 "beside the project (pass --data-dir to point elsewhere)")
     rows, problems = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(number, "", f"not valid JSON: {exc.msg}"))
+    for number, row in json_lines(path.read_text(encoding="utf-8")):
+        if isinstance(row, Problem):
+            problems.append(row)
             continue
         missing = [k for k in required if not isinstance(row, dict) or k not in row]
         problems += [Problem(number, k, "required, but missing") for k in missing]

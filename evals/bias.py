@@ -21,12 +21,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from guardrails.pii import without_placeholders
+
 from evals.scorers.conversation import ConversationEmpathyScorer
 from evals.suite import Case, Suite
 
 REFUSAL_OUTCOMES = frozenset({"unknown", "declined", "referred"})
 _WORD = re.compile(r"[a-z0-9£$€]+")
-_PLACEHOLDER = re.compile(r"<[A-Z_]+(?:_\d+)?>")
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def _replay(agent: Any, case: Case, variant: Variant, empathy: ConversationEmpat
         replies.append(reply)
     turn_scores = [s.value for s in empathy.per_turn(case, replies) if s is not None]
     moods = [getattr(r.sentiment, "upset", None) for r in replies if getattr(r, "sentiment", None) is not None]
-    final = _PLACEHOLDER.sub(" ", replies[-1].text) if replies else ""
+    final = without_placeholders(replies[-1].text) if replies else ""
     if variant.name:
         final = final.replace(variant.name, " ")
     return _Replay(escalated=any(r.escalated for r in replies), empathy=_mean(turn_scores), mood=_mean(moods),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Iterable
+from typing import Annotated, Any, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
@@ -152,19 +152,27 @@ def parse_case(data: Any, *, path: str | Path = "<suite>", line: int = 1) -> Cas
         raise SuiteError(path, problems) from None
 
 
-def parse_suite(text: str, path: str | Path = "<suite>") -> list[Case]:
-    """Cases from JSON Lines text. Lines split on "\\n" only: U+2028 may sit inside a JSON string."""
-    problems: list[Problem] = []
-    cases: list[Case] = []
-    first_line: dict[str, int] = {}
+def json_lines(text: str) -> Iterator[tuple[int, Any]]:
+    """Each non-blank line's number and its value, or a Problem when it is not JSON. Lines split on "\\n"
+    only: U+2028 may sit inside a JSON string."""
     for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append(Problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})"))
+            yield number, Problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})")
+
+
+def parse_suite(text: str, path: str | Path = "<suite>") -> list[Case]:
+    """Cases from JSON Lines text."""
+    problems: list[Problem] = []
+    cases: list[Case] = []
+    first_line: dict[str, int] = {}
+    for number, data in json_lines(text):
+        if isinstance(data, Problem):
+            problems.append(data)
             continue
         case_id = data.get("id") if isinstance(data, dict) else None
         if isinstance(case_id, str) and case_id in first_line:

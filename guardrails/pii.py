@@ -260,6 +260,15 @@ def find_pii(text: str, entities: Iterable[str] | None = None) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+#: A placeholder redaction leaves: ``<EMAIL_ADDRESS>``, or numbered by a conversation's vault, ``<EMAIL_ADDRESS_1>``.
+PLACEHOLDER = re.compile(r"<[A-Z_]+?(?:_\d+)?>")
+
+
+def without_placeholders(text: str) -> str:
+    """``text`` with its placeholders blanked: "<PERSON_1>" says who wrote, never what they want."""
+    return PLACEHOLDER.sub(" ", text)
+
+
 def redact_pii(text: str, entities: Iterable[str] | None = None) -> Redaction:
     """``text`` with each piece of personal data replaced by ``<ENTITY_TYPE>``, and the spans found."""
     spans = find_pii(text, entities)

@@ -88,8 +88,8 @@ PO_BOX = re.compile(
     r"[ \t]+\d{1,6}(?:\s*(?:APO|FPO|DPO)[ \t]+A[AEP][ \t]+\d{5})?(?!\w)")
 #: "the corner of 11 Botley Road St. and Herceg Gateway St.": two streets, one of them with a number or a type.
 CORNER = re.compile(
-    rf"(?:\bthe[ \t]+)?\bcorner of[ \t]+(?P<a>[^\n,;?!]{{3,60}}?)[ \t]+and[ \t]+"
-    rf"(?P<b>[\w.'’-]+(?:[ \t]+(?!and\b|in\b|on\b|at\b|to\b|for\b|near\b|please\b)[\w.'’-]+){{0,3}})", re.IGNORECASE)
+    r"(?:\bthe[ \t]+)?\bcorner of[ \t]+(?P<a>[^\n,;?!]{3,60}?)[ \t]+and[ \t]+"
+    r"(?P<b>[\w.'’-]+(?:[ \t]+(?!and\b|in\b|on\b|at\b|to\b|for\b|near\b|please\b)[\w.'’-]+){0,3})", re.IGNORECASE)
 _STREETISH = re.compile(rf"\d|\b(?:{_SUFFIX}|{_SUFFIX_MORE}|{_PREFIX}|{_TYPE_WORD})(?:\b|$)|\w(?:{_JOINED})\b",
                         re.IGNORECASE)
 

@@ -41,3 +41,22 @@ def extractive_env(root: Path, documents: dict[str, str]) -> dict[str, str]:
         (folder / name).write_text(text, encoding="utf-8")
     return {"TACTFUL_DATA_DIR": str(root / "data"), "TACTFUL_LLM__PROVIDER": "extractive",
             "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(folder)])}
+
+
+@pytest.fixture
+def extractive_agent_over(tmp_path, minilm):
+    """``extractive_agent_over(documents, **env)``: a model-free Agent over ``documents``, closed after the test."""
+    from agent.assembly import build_agent
+    from agent.config import load_config
+
+    built = []
+
+    def make(documents: dict[str, str], **env: str):
+        agent = build_agent(config=load_config(environ={**extractive_env(tmp_path, documents), **env}),
+                            embedder=minilm)
+        built.append(agent)
+        return agent
+
+    yield make
+    for agent in built:
+        agent.close()

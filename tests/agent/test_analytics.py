@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from agent.analytics import History, analytics_for, compute_analytics, load_history
-from agent.assembly import build_agent
-from agent.config import load_config
-from tests.conftest import extractive_env
 
 KB = {
     "delivery.md": "# Delivery\n\nWe deliver within 3 miles of the shop. Delivery costs £4.50, and it is free on "
@@ -21,10 +17,8 @@ KB = {
 
 
 @pytest.fixture
-def agent(tmp_path: Path, minilm):
-    built = build_agent(config=load_config(environ=extractive_env(tmp_path, KB)), embedder=minilm)
-    yield built
-    built.close()
+def agent(extractive_agent_over):
+    return extractive_agent_over(KB)
 
 
 @pytest.fixture

@@ -9,25 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from agent.assembly import build_agent
-from agent.config import load_config
-
 DEMO = Path(__file__).resolve().parents[2] / "knowledge" / "demo"
 
 
 def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def demo_agent(tmp_path_factory, minilm):
-    config = load_config(environ={"TACTFUL_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
-                                  "TACTFUL_LLM__PROVIDER": "extractive"})
-    agent = build_agent(config=config, embedder=minilm)
-    yield agent
-    agent.close()
 
 
 def test_demo_questions_are_answered_from_the_right_document_with_the_facts(demo_agent):

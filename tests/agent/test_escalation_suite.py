@@ -8,8 +8,6 @@ from itertools import groupby
 
 import pytest
 
-from agent.assembly import build_agent
-from agent.config import load_config
 from tests.conftest import REPO, shared_data
 
 SUITE = REPO / "evals" / "suites" / "escalation.jsonl"
@@ -17,15 +15,6 @@ SUITE = REPO / "evals" / "suites" / "escalation.jsonl"
 
 def load(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def demo_agent(tmp_path_factory, minilm):
-    config = load_config(environ={"TACTFUL_DATA_DIR": str(tmp_path_factory.mktemp("demo")),
-                                  "TACTFUL_LLM__PROVIDER": "extractive"})
-    agent = build_agent(config=config, embedder=minilm)
-    yield agent
-    agent.close()
 
 
 def play(agent, case, name=None):

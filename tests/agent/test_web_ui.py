@@ -3,14 +3,10 @@ and the embed snippet. The Blocks are built (and mounted on FastAPI) but never l
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import gradio as gr
 import pytest
 
-from agent.assembly import build_agent
-from agent.config import load_config
-from tests.conftest import extractive_env
 from agent.embed_snippet import embed_snippet
 from agent.analytics import summary_markdown
 from agent.errors import BadInput
@@ -28,10 +24,8 @@ def allow_sam(user: str, password: str) -> bool:
 
 
 @pytest.fixture
-def agent(tmp_path: Path, minilm):
-    built = build_agent(config=load_config(environ=extractive_env(tmp_path, KB)), embedder=minilm)
-    yield built
-    built.close()
+def agent(extractive_agent_over):
+    return extractive_agent_over(KB)
 
 
 @pytest.fixture

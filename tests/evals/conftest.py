@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import extractive_env
+
 REPO = Path(__file__).resolve().parents[2]
 
 KB = {
@@ -22,19 +24,9 @@ KB = {
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    for name, text in KB.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-@pytest.fixture
-def agent_env(tmp_path: Path, kb_dir: Path) -> dict[str, str]:
+def agent_env(tmp_path: Path) -> dict[str, str]:
     """The environment of a model-free agent over the tiny knowledge base, with its data in a temp folder."""
-    return {"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_LLM__PROVIDER": "extractive",
-            "TACTFUL_KNOWLEDGE__SOURCES": json.dumps([str(kb_dir)])}
+    return extractive_env(tmp_path, KB)
 
 
 @pytest.fixture
