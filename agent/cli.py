@@ -118,7 +118,7 @@ def chat(config: Optional[Path] = ConfigOption,
         out.print(f"[bold]{cfg.business.name}[/]: you are chatting with an automated assistant "
                   f"([dim]{cfg.llm.provider} model[/]). Press Enter on an empty line to leave.\n")
         conversation_id = conversation
-        if conversation and agent.store.get_conversation(conversation) is None:
+        if conversation and agent.store.get_conversation(conversation, agent.config.collection_name) is None:
             raise BadInput(f"there is no conversation {conversation!r}; leave out --conversation to start one.")
         seen = 0
         while True:
@@ -180,18 +180,40 @@ def _ask_rating(agent, conversation_id: str) -> None:
 @app.command()
 def serve(config: Optional[Path] = ConfigOption,
           host: Optional[str] = typer.Option(None, help="Address to listen on (default: server.host, 127.0.0.1)."),
-          port: Optional[int] = typer.Option(None, min=1, max=65535, help="Port (default: server.port, 7860).")) -> None:
+          port: Optional[int] = typer.Option(None, min=1, max=65535, help="Port (default: server.port, 7860)."),
+          workers: Optional[int] = typer.Option(None, min=1, max=64, help="Processes (default: server.workers, 1). "
+                                                "Above 1: the REST API and channels only; the web pages need one.")
+          ) -> None:
     """The web demo: customer chat at /, team console at /console, REST API under /v1 (docs at /docs)."""
-    from agent.assembly import build_agent
+    from agent.assembly import build_agent, ingest_sources, open_knowledge
     from agent.server import serve as run_server
+    from agent.server import serve_workers
+    from agent.tenants import build_tenants, tenant_configs
 
     def body() -> None:
         cfg = _config(config)
-        agent = build_agent(config=cfg)
         where = f"http://{host or cfg.server.host}:{port or cfg.server.port}"
+        count = workers or cfg.server.workers
+        if count > 1:
+            for each in [cfg, *tenant_configs(cfg).values()]:  # index once here, not in every worker at once
+                knowledge = open_knowledge(each)
+                if knowledge.is_empty():
+                    ingest_sources(each, knowledge)
+            out.print(f"[bold]{cfg.business.name}[/]: REST API {where}/docs on {count} workers "
+                      f"([dim]{cfg.llm.provider} model; web pages need --workers 1[/]). Ctrl-C to stop.",
+                      highlight=False)
+            config_path = config or (Path("tactful.yaml") if Path("tactful.yaml").exists() else None)
+            serve_workers(str(config_path) if config_path else None, host or cfg.server.host,
+                          port or cfg.server.port, count)
+            return
+        agent = build_agent(config=cfg)
+        tenants = build_tenants(cfg, agent)
         out.print(f"[bold]{cfg.business.name}[/]: customer chat {where}/ · team console {where}/console · "
                   f"API {where}/docs ([dim]{cfg.llm.provider} model[/]). Ctrl-C to stop.", highlight=False)
-        run_server(agent, host or cfg.server.host, port or cfg.server.port)
+        for slug, tenant in tenants.items():
+            out.print(f"[bold]{tenant.config.business.name}[/]: {where}/t/{slug}/ · {where}/t/{slug}/console · "
+                      f"{where}/t/{slug}/docs", highlight=False)
+        run_server(agent, host or cfg.server.host, port or cfg.server.port, tenants)
 
     _run(body)
 
@@ -249,18 +271,91 @@ def guard(text: str = typer.Argument(..., help="A customer message or a reply to
     _run(body)
 
 
-@app.command()
-def bench(config: Optional[Path] = ConfigOption,
+bench_app = typer.Typer(help="Measure Tactful: `tactful bench` (ingest, retrieval, model, memory), "
+                        "`tactful bench load` (the API under load), `tactful bench turn` (per-turn time by index size).",
+                        invoke_without_command=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.callback()
+def bench(ctx: typer.Context, config: Optional[Path] = ConfigOption,
           data: Path = typer.Option(Path("../shared/data/kb_rho_bank.jsonl"), help="Real documents to ingest."),
           synthetic_chunks: int = typer.Option(100_000, help="Size of the synthetic index for the latency run."),
           queries: int = typer.Option(200, help="Queries per latency measurement."),
           output: Path = typer.Option(Path("bench-results"), help="Folder for the JSON and Markdown results."),
           skip_model: bool = typer.Option(False, help="Skip the embedded-model measurements.")) -> None:
     """Measure ingest throughput, retrieval latency, model speed and peak memory."""
+    if ctx.invoked_subcommand is not None:
+        return
     from agent.bench import run_benchmarks
 
     _run(lambda: run_benchmarks(_config(config), data=data, synthetic_chunks=synthetic_chunks, queries=queries,
                                 output=output, skip_model=skip_model, console=out))
+
+
+def _numbers(text: str, option: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise BadInput(f"{option} takes whole numbers separated by commas, like 1,10,100; not {text!r}.") from None
+    if not values or min(values) < 1:
+        raise BadInput(f"{option} needs at least one number, each 1 or more; not {text!r}.")
+    return values
+
+
+@bench_app.command("load")
+def bench_load_command(
+        workers: str = typer.Option("1,2", help="Worker counts to measure, comma-separated."),
+        concurrency: str = typer.Option("1,10,100", help="Concurrent conversations, comma-separated."),
+        messages: int = typer.Option(1000, min=1, help="Messages per (workers, concurrency) run."),
+        store_url: Optional[str] = typer.Option(None, help="Store URL (e.g. postgresql+psycopg://...); "
+                                                "default: SQLite in a temporary folder."),
+        chroma: Optional[str] = typer.Option(None, help="HOST:PORT of a Chroma server; default: embedded."),
+        audit_messages: int = typer.Option(10_000, min=0, help="Messages in the lost/duplicated audit run (0: skip)."),
+        audit_conversations: int = typer.Option(100, min=1, help="Conversations in the audit run."),
+        audit_workers: int = typer.Option(2, min=1, help="Workers in the audit run."),
+        max_seconds: float = typer.Option(600, min=1, help="Time limit of each run; messages stop at it."),
+        output: Path = typer.Option(Path("bench-results"), help="Folder for load.json and load.md.")) -> None:
+    """The REST API under load on loopback: turns/s, latency, memory per worker, nothing lost or duplicated."""
+    from agent.bench_scale import bench_load, markdown, write_results
+
+    def body() -> None:
+        server = None
+        if chroma:
+            host, _, port = chroma.rpartition(":")
+            if not host or not port.isdigit():
+                raise BadInput(f"--chroma takes HOST:PORT, like 127.0.0.1:8000; not {chroma!r}.")
+            server = (host, int(port))
+        results = bench_load(workers=_numbers(workers, "--workers"), concurrency=_numbers(concurrency, "--concurrency"),
+                             messages=messages, store_url=store_url, chroma=server, audit_messages=audit_messages,
+                             audit_conversations=audit_conversations, audit_workers=audit_workers,
+                             max_seconds=max_seconds, console=out)
+        where = write_results(results, output, "load")
+        out.print(markdown(results), highlight=False, markup=False, soft_wrap=True)
+        out.print(f"Results written to {where} and {where.with_suffix('.json')}")
+        audit = results.get("audit") or {}
+        if audit and (audit["lost"] or audit["duplicated"]):
+            raise typer.Exit(1)
+
+    _run(body)
+
+
+@bench_app.command("turn")
+def bench_turn_command(config: Optional[Path] = ConfigOption,
+                       chunks: str = typer.Option("1000,10000,100000", help="Synthetic chunks added, comma-separated."),
+                       turns: int = typer.Option(200, min=10, help="Turns measured per size."),
+                       output: Path = typer.Option(Path("bench-results"), help="Folder for turn.json and turn.md.")
+                       ) -> None:
+    """Per-turn time in one process (no HTTP, no model) as the knowledge base grows."""
+    from agent.bench_scale import bench_turn, markdown, write_results
+
+    def body() -> None:
+        results = bench_turn(_config(config), sizes=_numbers(chunks, "--chunks"), turns=turns, console=out)
+        where = write_results(results, output, "turn")
+        out.print(markdown(results), highlight=False, markup=False, soft_wrap=True)
+        out.print(f"Results written to {where} and {where.with_suffix('.json')}")
+
+    _run(body)
 
 
 def _add_plugins() -> None:

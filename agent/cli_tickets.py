@@ -19,10 +19,10 @@ AsOption = typer.Option(..., "--as", help="Your name, as the customer will see i
 
 
 def _desk(config: Optional[Path]) -> HandoffDesk:
-    from agent.store import ConversationStore
+    from agent.assembly import open_store
 
     cfg = _config(config)
-    return HandoffDesk(ConversationStore(cfg.store_url), cfg.collection_name)
+    return HandoffDesk(open_store(cfg), cfg.collection_name)
 
 
 def _mood(ticket) -> str:

@@ -148,7 +148,13 @@ class LLMConfig(_Section):
 class StoreConfig(_Section):
     """Where conversations are kept."""
 
-    url: str | None = Field(None, description="SQLAlchemy URL; empty means SQLite in data_dir.")
+    url: str | None = Field(
+        None, description="SQLAlchemy URL; empty means SQLite in data_dir. PostgreSQL: "
+        "postgresql+psycopg://user:password@host:5432/tactful (needed for several workers on several machines).")
+    pool_size: int = Field(5, ge=1, le=200, description="Connections each worker keeps open to a database server.")
+    max_overflow: int = Field(10, ge=0, le=200, description="Extra connections a worker may open under load.")
+    pool_timeout_s: float = Field(10.0, gt=0, le=300, description="Seconds to wait for a free connection.")
+    pool_recycle_s: int = Field(1800, ge=30, le=86_400, description="Reconnect connections older than this.")
 
 
 class LimitsConfig(_Section):
@@ -244,6 +250,9 @@ class ServerConfig(_Section):
     console_users: dict[str, SecretStr] = Field(
         default_factory=dict, description="Console logins: name -> password. Empty: the console is locked.")
     public_url: str = Field("http://127.0.0.1:7860", description="Where customers reach the chat (embed snippet).")
+    workers: int = Field(
+        1, ge=1, le=64, description="Processes serving the REST API and channels. Above 1 the web pages are not "
+        "served (their sessions live in one process): run them with one worker behind a sticky proxy.")
 
 
 class ChannelsConfig(_Section):
@@ -279,6 +288,9 @@ class TactfulConfig(_Section):
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    tenants: list[Path] = Field(
+        default_factory=list, description="More businesses served by this deployment, each a tactful.yaml of its "
+        "own, at /t/<collection>/ (API, chat and console). They share this file's store unless they name their own.")
 
     @property
     def store_url(self) -> str:
@@ -418,5 +430,6 @@ def _resolve_relative_paths(config: TactfulConfig, base: Path) -> TactfulConfig:
             "knowledge": config.knowledge.model_copy(update={"sources": [fix(s) for s in config.knowledge.sources]}),
             "llm": config.llm.model_copy(update={"model_path": fix(config.llm.model_path)}),
             "embedding": config.embedding.model_copy(update={"model_path": fix(config.embedding.model_path)}),
+            "tenants": [fix(t) for t in config.tenants],
         }
     )

@@ -59,10 +59,11 @@ class HandoffDesk:
         return ticket
 
     # -- the person's side --------------------------------------------------------------------
-    def list(self, status: str | None = None, *, all_businesses: bool = False) -> list[Ticket]:
+    def list(self, status: str | None = None) -> list[Ticket]:
+        """This business's tickets in queue order (never another business's: see agent/tenants.py)."""
         if status is not None and status not in TICKET_STATUSES:
             raise BadInput(f"unknown ticket status {status!r}; use one of {', '.join(TICKET_STATUSES)}.")
-        return self.store.tickets(status=status, business=None if all_businesses else self.business)
+        return self.store.tickets(status=status, business=self.business)
 
     def show(self, ticket_id: int) -> TicketView:
         ticket = self._get(ticket_id)
@@ -104,7 +105,7 @@ class HandoffDesk:
 
     def _get(self, ticket_id: int) -> Ticket:
         ticket = self.store.get_ticket(int(ticket_id))
-        if ticket is None:
+        if ticket is None or ticket.business != self.business:  # another business's ticket does not exist here
             raise NotFound(f"there is no ticket {ticket_id}; `tactful tickets list` shows the queue.")
         return ticket
 

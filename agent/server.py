@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any, Callable
+import os
+from pathlib import Path
+from typing import Any, Callable, Mapping
 
 from agent.config import TactfulConfig
 
@@ -26,20 +28,54 @@ def console_login(config: TactfulConfig) -> Callable[[str, str], bool]:
     return check
 
 
-def build_app(agent: Any) -> Any:
-    """The ASGI app: REST API and channel webhooks first, then the console at /console and the chat at /."""
+def build_app(agent: Any, *, pages: bool = True, tenants: Mapping[str, Any] | None = None) -> Any:
+    """The ASGI app: REST API and channel webhooks first, each tenant's whole app at /t/<collection>/,
+    then (with ``pages``) the console at /console and the chat at /."""
     from agent.api import add_redirect, create_api
-    from agent.web_ui import mount_chat, mount_console
+    from agent.tenants import tenant_path
 
     config: TactfulConfig = agent.config
     app = create_api(agent, operator_tokens=config.server.operator_tokens, title=config.business.name)
-    mount_console(app, agent, console_auth=console_login(config), path="/console")
-    add_redirect(app, "/console", "/console/")  # else "/console" falls through to the chat mounted at "/"
-    mount_chat(app, agent, path="/")
+    for slug, tenant in (tenants or {}).items():
+        app.mount(tenant_path(slug), build_app(tenant, pages=pages))
+        add_redirect(app, tenant_path(slug), tenant_path(slug) + "/")
+    if pages:
+        from agent.web_ui import mount_chat, mount_console
+
+        mount_console(app, agent, console_auth=console_login(config), path="/console")
+        add_redirect(app, "/console", "/console/")  # else "/console" falls through to the chat mounted at "/"
+        mount_chat(app, agent, path="/")
     return app
 
 
-def serve(agent: Any, host: str, port: int) -> None:
+def app_from_environment() -> Any:
+    """One worker's app (uvicorn's factory): its own agents from ``$TACTFUL_CONFIG`` and ``TACTFUL_*``.
+
+    Workers share nothing in memory: conversations, hand-off tickets and webhook deliveries are in the
+    store, the knowledge index on disk or a Chroma server. The web pages keep their sessions in one
+    process, so they are served only with a single worker.
+    """
+    from agent.assembly import build_agent
+    from agent.tenants import build_tenants
+
+    agent = build_agent(os.environ.get("TACTFUL_CONFIG") or None, ingest_if_empty=False)
+    return build_app(agent, pages=agent.config.server.workers == 1,
+                     tenants=build_tenants(agent.config, agent, ingest_if_empty=False))
+
+
+def serve(agent: Any, host: str, port: int, tenants: Mapping[str, Any] | None = None) -> None:
+    """One process: the API, the channels and the web pages, for the business and its tenants."""
     import uvicorn
 
-    uvicorn.run(build_app(agent), host=host, port=port, log_level="warning")
+    uvicorn.run(build_app(agent, tenants=tenants), host=host, port=port, log_level="warning")
+
+
+def serve_workers(config_path: str | None, host: str, port: int, workers: int) -> None:
+    """``workers`` processes behind one port, each built by ``app_from_environment`` (API and channels only)."""
+    import uvicorn
+
+    if config_path:
+        os.environ["TACTFUL_CONFIG"] = str(Path(config_path).resolve())
+    os.environ["TACTFUL_SERVER__WORKERS"] = str(workers)
+    uvicorn.run("agent.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")

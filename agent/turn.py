@@ -325,14 +325,11 @@ class Turn:
     # -- steps ----------------------------------------------------------------------------------
     def _open_conversation(self) -> bool:
         """Create the conversation if needed; True when the customer has not yet been told it is a bot."""
-        store = self.agent.store
-        info = store.get_conversation(self.conversation_id) if self.conversation_id else None
-        if info is None:
-            self.conversation_id = store.create_conversation(
-                self.agent.config.collection_name, channel=self.channel,
-                customer_name=self.customer.name if self.customer else None, conversation_id=self.conversation_id)
-            return True
-        return info.disclosed_at is None
+        info, created = self.agent.store.open_conversation(
+            self.agent.config.collection_name, self.conversation_id, channel=self.channel,
+            customer_name=self.customer.name if self.customer else None)
+        self.conversation_id = info.id
+        return created or info.disclosed_at is None
 
     def _retrieve(self, question: str) -> list[RetrievedPassage]:
         a = self.agent

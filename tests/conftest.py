@@ -10,9 +10,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
-# Tests never read the developer's own configuration.
+# Tests never read the developer's own configuration. Kept: where the test servers are
+# (TACTFUL_TEST_POSTGRES_URL, TACTFUL_TEST_CHROMA_URL) and TACTFUL_REQUIRE_SERVERS, which .ci/run sets
+# so that a server that cannot be reached fails the run instead of skipping its tests.
 for name in [n for n in os.environ if n.startswith("TACTFUL_")]:
-    del os.environ[name]
+    if not (name.startswith("TACTFUL_TEST_") or name == "TACTFUL_REQUIRE_SERVERS"):
+        del os.environ[name]
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +63,25 @@ def extractive_agent_over(tmp_path, minilm):
     yield make
     for agent in built:
         agent.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session (tests/postgres_server.py says where it comes from)."""
+    from tests.postgres_server import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of an empty store database: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tactful.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    url = server.fresh_database()
+    yield url
+    server.drop_database(url)

@@ -12,14 +12,15 @@ business's own system when a conversation is handed to a person. Nothing here im
 
 from agent.channels.outbound_webhook import (RecordingWebhookSender, WebhookDelivery, WebhookFailed, WebhookSender,
                                              handoff_payload, handoff_payload_for, sign, verify)
-from agent.channels.replay_guard import ReplayGuard
+from agent.channels.replay_guard import DeliveryGuard, ReplayGuard, StoreReplayGuard
 from agent.channels.response import ChannelResponse, channel_conversation_id
 from agent.channels.slack import (RecordingSlackPoster, SlackPostFailed, SlackPoster, SlackReply, WebApiSlackPoster,
                                   handle_slack_event)
 from agent.channels.twilio import handle_twilio_message
 
 __all__ = [
-    "ChannelResponse", "RecordingSlackPoster", "RecordingWebhookSender", "ReplayGuard", "SlackPostFailed",
+    "ChannelResponse", "DeliveryGuard", "RecordingSlackPoster", "RecordingWebhookSender", "ReplayGuard",
+    "SlackPostFailed", "StoreReplayGuard",
     "SlackPoster", "SlackReply", "WebApiSlackPoster", "WebhookDelivery", "WebhookFailed", "WebhookSender",
     "channel_conversation_id", "handle_slack_event", "handle_twilio_message", "handoff_payload",
     "handoff_payload_for", "sign", "verify",

@@ -1,9 +1,10 @@
 """Remembers which inbound deliveries were already handled, so a retried webhook is not answered twice.
 
-In memory and per process: one worker sees only its own deliveries. A deployment with several API
-workers needs this set in the shared store (issue 7) — until then a retry that lands on another
-worker is answered again. Keys are delivery ids (Slack ``event_id``, Twilio ``MessageSid``), never
-message text or phone numbers.
+Two implementations of one small interface (``seen(key, now)``, ``forget(key)``):
+``StoreReplayGuard`` keeps the keys in the conversation store, shared by every worker, and is what
+the server uses; ``ReplayGuard`` keeps them in one process's memory, for an adapter embedded in a
+single-process application and for tests. Keys are delivery ids (Slack ``event_id``, Twilio
+``MessageSid``), never message text or phone numbers.
 """
 
 from __future__ import annotations
@@ -11,10 +12,40 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from agent.store import ConversationStore
+
+
+class DeliveryGuard(Protocol):
+    """What the channel adapters need: an atomic first-time check, and a way to let a key through again."""
+
+    def seen(self, key: str, now: float | None = None) -> bool: ...
+
+    def forget(self, key: str) -> None: ...
+
+
+class StoreReplayGuard:
+    """Delivery keys in the shared store: a retry is answered once whichever worker it lands on."""
+
+    def __init__(self, store: "ConversationStore", ttl_seconds: float = 3600.0) -> None:
+        if ttl_seconds <= 0:
+            raise ValueError("a replay guard needs a positive ttl_seconds")
+        self.store = store
+        self.ttl_seconds = ttl_seconds
+
+    def seen(self, key: str, now: float | None = None) -> bool:
+        when = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
+        return not self.store.first_delivery(key, self.ttl_seconds, when)
+
+    def forget(self, key: str) -> None:
+        self.store.forget_delivery(key)
 
 
 class ReplayGuard:
-    """A bounded, thread-safe set of keys that each expire ``ttl_seconds`` after they were first seen."""
+    """In one process's memory: a bounded, thread-safe set of keys that each expire ``ttl_seconds`` after they were first seen."""
 
     def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 100_000) -> None:
         if ttl_seconds <= 0 or max_entries < 1:

@@ -22,7 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
-from agent.channels.replay_guard import ReplayGuard
+from agent.channels.replay_guard import DeliveryGuard
 from agent.channels.response import ChannelResponse, channel_conversation_id, header
 from agent.errors import ServiceUnavailable
 
@@ -149,7 +149,7 @@ def verify_slack_request(headers: Mapping[str, str], body: bytes, signing_secret
 
 
 def handle_slack_event(headers: Mapping[str, str], body: bytes, agent: "Agent", *, signing_secret: str,
-                       poster: SlackPoster, replay_guard: ReplayGuard, bot_user_id: str | None = None,
+                       poster: SlackPoster, replay_guard: DeliveryGuard, bot_user_id: str | None = None,
                        now: float | None = None,
                        defer: Callable[[Callable[[], None]], Any] | None = None) -> ChannelResponse:
     """Answer one Events API request.

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
-from agent.channels.replay_guard import ReplayGuard
+from agent.channels.replay_guard import DeliveryGuard
 from agent.channels.response import ChannelResponse, channel_conversation_id, header
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def verify_twilio_request(headers: Mapping[str, str], url: str, params: Iterable
 
 
 def handle_twilio_message(headers: Mapping[str, str], body: bytes, agent: "Agent", *, auth_token: str, url: str,
-                          replay_guard: ReplayGuard, now: float | None = None) -> ChannelResponse:
+                          replay_guard: DeliveryGuard, now: float | None = None) -> ChannelResponse:
     """Answer one incoming SMS or WhatsApp message with TwiML (``now`` is the replay guard's clock)."""
     try:
         params = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)

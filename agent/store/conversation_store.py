@@ -1,21 +1,29 @@
-"""Conversations and turns kept through SQLAlchemy: SQLite by default, PostgreSQL by URL."""
+"""Conversations and turns kept through SQLAlchemy: SQLite by default, PostgreSQL by URL.
+
+Safe for many workers: the schema is migrated under a lock when the store opens, a message gets the
+next sequence number of its conversation with the conversation row locked (PostgreSQL) or by retrying
+when another writer took the number first (SQLite serialises writers), and webhook deliveries are
+recorded here rather than in one process's memory.
+"""
 
 from __future__ import annotations
 
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.errors import StoreUnavailable
-from agent.store.models import Base, ConversationRow, RatingRow, TicketRow, TurnRow, utcnow
+from agent.errors import NotFound, StoreUnavailable
+from agent.store import migrate
+from agent.store.models import ConversationRow, DeliveryRow, RatingRow, TicketRow, TurnRow, utcnow
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,19 @@ class Rating:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connection pooling for a database server (SQLite keeps SQLAlchemy's own choice)."""
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout_s: float = 10.0
+    recycle_s: int = 1800
+
+
 TICKET_STATUSES = ("open", "assigned", "resolved")
+#: Tries to store one message when other writers keep taking the same sequence number first.
+APPEND_ATTEMPTS = 8
 #: Queue order: most urgent first, then the longest waiting.
 _PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -84,29 +104,37 @@ _PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 class ConversationStore:
     """The one place that reads and writes conversations. Every failure becomes StoreUnavailable."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool: PoolSettings | None = None) -> None:
         self.url = url
-        if url.startswith("sqlite:///"):
+        self._sqlite = url.startswith("sqlite")
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {}
+        if not self._sqlite:
+            pool = pool or PoolSettings()
+            options = dict(pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout_s,
+                           pool_recycle=pool.recycle_s)
         try:
-            self._engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+            self._engine: Engine = create_engine(url, pool_pre_ping=True, **options)
         except Exception as exc:  # bad URL, missing driver
             raise StoreUnavailable(f"cannot open the conversation store at {_safe(url)}: {exc}") from exc
-        if url.startswith("sqlite"):
+        if self._sqlite:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        with self._guard("create the tables"):
-            Base.metadata.create_all(self._engine)
+        with self._guard("bring the tables up to date"):
+            self.schema = migrate.upgrade(self._engine)
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
         try:
             yield
         except (OperationalError, DatabaseError) as exc:
-            raise StoreUnavailable(
-                f"could not {what} in the conversation store at {_safe(self.url)}: {exc.orig or exc}. "
-                "Check that the database is reachable and writable, then try again."
-            ) from exc
+            raise self._unavailable(what, exc) from exc
+
+    def _unavailable(self, what: str, exc: DatabaseError) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"could not {what} in the conversation store at {_safe(self.url)}: {exc.orig or exc}. "
+            "Check that the database is reachable and writable, then try again.")
 
     @contextmanager
     def _session(self, what: str) -> Iterator[Session]:
@@ -116,15 +144,43 @@ class ConversationStore:
     def create_conversation(self, business: str, *, channel: str = "api", customer_name: str | None = None,
                             conversation_id: str | None = None) -> str:
         conversation_id = conversation_id or uuid.uuid4().hex
-        with self._session("create a conversation") as session:
-            session.add(ConversationRow(id=conversation_id, business=business, channel=channel,
-                                        customer_name=customer_name))
+        try:
+            with self._session("create a conversation") as session:
+                session.add(ConversationRow(id=conversation_id, business=business, channel=channel,
+                                            customer_name=customer_name))
+        except StoreUnavailable as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                raise _Taken(conversation_id) from None
+            raise
         return conversation_id
 
-    def get_conversation(self, conversation_id: str) -> ConversationInfo | None:
+    def open_conversation(self, business: str, conversation_id: str | None, *, channel: str = "api",
+                          customer_name: str | None = None) -> tuple[ConversationInfo, bool]:
+        """The conversation ``conversation_id`` of ``business``, created if it does not exist yet.
+
+        Returns it and whether it was created. Two first messages with one id (a channel's retry, two
+        workers) end in one conversation. An id that belongs to another business raises NotFound:
+        one business never sees or continues another's conversation.
+        """
+        if conversation_id is not None:
+            found = self.get_conversation(conversation_id)
+            if found is not None:
+                return _own(found, business), False
+        try:
+            created = self.create_conversation(business, channel=channel, customer_name=customer_name,
+                                               conversation_id=conversation_id)
+        except _Taken:
+            found = self.get_conversation(conversation_id)
+            if found is None:  # created and deleted in between: vanishingly rare, worth a retry upstream
+                raise StoreUnavailable("the conversation changed while it was being opened; try again") from None
+            return _own(found, business), False
+        return self.get_conversation(created), True
+
+    def get_conversation(self, conversation_id: str, business: str | None = None) -> ConversationInfo | None:
+        """The conversation, or None if there is none (or, with ``business``, none of that business's)."""
         with self._session("read a conversation") as session:
             row = session.get(ConversationRow, conversation_id)
-            if row is None:
+            if row is None or (business is not None and row.business != business):
                 return None
             return ConversationInfo(row.id, row.business, row.channel, row.customer_name, row.status,
                                     row.created_at, row.disclosed_at)
@@ -132,15 +188,37 @@ class ConversationStore:
     def append_turn(self, conversation_id: str, role: str, text: str, *, status: str = "stored",
                     outcome: str | None = None, sources: list | None = None, verdicts: list | None = None,
                     meta: dict[str, Any] | None = None) -> int:
-        """Store one message at the next sequence number of its conversation; returns that number."""
-        with self._session("store a message") as session:
-            last = session.scalar(select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id))
-            seq = (last or 0) + 1
-            session.add(TurnRow(conversation_id=conversation_id, seq=seq, role=role, text=text, status=status,
-                                outcome=outcome, sources=sources or [], verdicts=verdicts or [], meta=meta or {}))
-            conversation = session.get(ConversationRow, conversation_id)
-            if conversation is not None:
-                conversation.updated_at = utcnow()
+        """Store one message at the next sequence number of its conversation; returns that number.
+
+        Concurrent messages of one conversation (two workers, a double click) each get their own
+        number: PostgreSQL locks the conversation row for the transaction; SQLite lets one writer in at
+        a time and the one that finds its number taken (or the database busy) tries again.
+        """
+        row = dict(role=role, text=text, status=status, outcome=outcome, sources=sources or [],
+                   verdicts=verdicts or [], meta=meta or {})
+        for attempt in range(APPEND_ATTEMPTS):
+            try:
+                with self._sessions.begin() as session:
+                    return self._append(session, conversation_id, row)
+            except IntegrityError as exc:
+                if attempt == APPEND_ATTEMPTS - 1 or not _seq_taken(exc):
+                    raise StoreUnavailable(f"could not store a message in conversation {conversation_id}: "
+                                           f"{exc.orig or exc}") from exc
+            except OperationalError as exc:
+                if attempt == APPEND_ATTEMPTS - 1 or not (self._sqlite and _busy(exc)):
+                    raise self._unavailable("store a message", exc) from exc
+            time.sleep(0.002 * (attempt + 1))
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    @staticmethod
+    def _append(session: Session, conversation_id: str, row: dict[str, Any]) -> int:
+        conversation = session.get(ConversationRow, conversation_id, with_for_update=True)
+        last = session.scalar(select(func.max(TurnRow.seq)).where(TurnRow.conversation_id == conversation_id))
+        seq = (last or 0) + 1
+        session.add(TurnRow(conversation_id=conversation_id, seq=seq, **row))
+        if conversation is not None:
+            conversation.updated_at = utcnow()
+        session.flush()
         return seq
 
     def set_turn_status(self, conversation_id: str, seq: int, status: str) -> None:
@@ -240,8 +318,58 @@ class ConversationStore:
             return None if row is None else Rating(row.conversation_id, row.score, row.comment, row.escalated,
                                                    row.escalation_reason, row.created_at)
 
+    # -- webhook deliveries ----------------------------------------------------------------------
+    def first_delivery(self, key: str, ttl_seconds: float, now: datetime | None = None) -> bool:
+        """True the first time ``key`` is seen within ``ttl_seconds`` (recorded atomically), else False.
+
+        Of two concurrent deliveries with one key, on any workers, exactly one gets True.
+        """
+        now = now or utcnow()
+        cutoff = now - timedelta(seconds=ttl_seconds)
+        with self._session("record a webhook delivery") as session:
+            session.execute(delete(DeliveryRow).where(DeliveryRow.key == key, DeliveryRow.seen_at < cutoff))
+        try:
+            with self._session("record a webhook delivery") as session:
+                session.add(DeliveryRow(key=key, seen_at=now))
+        except StoreUnavailable as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                return False
+            raise
+        return True
+
+    def forget_delivery(self, key: str) -> None:
+        """Let a delivery through again (its handling failed; the sender's retry should be answered)."""
+        with self._session("forget a webhook delivery") as session:
+            session.execute(delete(DeliveryRow).where(DeliveryRow.key == key))
+
+    def prune_deliveries(self, older_than_seconds: float, now: datetime | None = None) -> int:
+        """Drop delivery records past their time to live; returns how many went."""
+        cutoff = (now or utcnow()) - timedelta(seconds=older_than_seconds)
+        with self._session("prune webhook deliveries") as session:
+            return session.execute(delete(DeliveryRow).where(DeliveryRow.seen_at < cutoff)).rowcount or 0
+
     def close(self) -> None:
         self._engine.dispose()
+
+
+class _Taken(Exception):
+    """A conversation id that exists already (another worker created it a moment ago)."""
+
+
+def _own(info: ConversationInfo, business: str) -> ConversationInfo:
+    if info.business != business:
+        raise NotFound(f"there is no conversation {info.id!r} here; leave the id out to start a new one.")
+    return info
+
+
+def _seq_taken(exc: IntegrityError) -> bool:
+    message = str(exc.orig or exc).lower()
+    return "uq_turn_seq" in message or "turns.conversation_id, turns.seq" in message
+
+
+def _busy(exc: OperationalError) -> bool:
+    message = str(exc.orig or exc).lower()
+    return "locked" in message or "busy" in message
 
 
 def _ticket(row: TicketRow) -> Ticket:

@@ -1,10 +1,15 @@
-"""The tables: conversations and their turns. Plain SQLAlchemy types, so SQLite and PostgreSQL both work."""
+"""The tables: conversations, turns, hand-off tickets, ratings and webhook deliveries.
+
+Plain SQLAlchemy types, so SQLite and PostgreSQL both work. The schema is owned by the Alembic
+migrations in ``agent/store/migrations``: a change here needs a new migration there (a test
+compares the two on both databases).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -102,6 +107,16 @@ class RatingRow(Base):
                                                  primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
-    escalated: Mapped[bool] = mapped_column(default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DeliveryRow(Base):
+    """An inbound webhook delivery already handled (Slack event id, Twilio MessageSid), shared by all
+    workers so a retried delivery is answered once whichever worker it lands on."""
+
+    __tablename__ = "deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -54,3 +54,30 @@ def test_of_many_concurrent_deliveries_of_one_event_exactly_one_is_new():
 def test_nonsense_limits_are_refused(ttl, size):
     with pytest.raises(ValueError):
         ReplayGuard(ttl_seconds=ttl, max_entries=size)
+
+
+def test_the_store_guard_answers_a_retry_once_whichever_worker_it_lands_on(database_url):
+    """Two workers (two stores on one database) get the same Slack retry at once: exactly one handles it."""
+    from agent.channels import StoreReplayGuard
+    from agent.store import ConversationStore
+
+    stores = [ConversationStore(database_url) for _ in range(2)]
+    guards = [StoreReplayGuard(s, ttl_seconds=60) for s in stores]
+    barrier = threading.Barrier(2)
+    answers: list[bool] = []
+
+    def deliver(guard: StoreReplayGuard) -> None:
+        barrier.wait()
+        answers.append(guard.seen("slack:event:Ev42", now=1000))
+
+    threads = [threading.Thread(target=deliver, args=(g,)) for g in guards]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [False, True]
+    assert guards[1].seen("slack:event:Ev42", now=1061) is False  # expired: new again
+    guards[0].forget("slack:event:Ev42")
+    assert guards[1].seen("slack:event:Ev42", now=1062) is False
+    for s in stores:
+        s.close()
