@@ -43,10 +43,16 @@ class CachedEmbedder:
                 self._vectors.popitem(last=False)
         return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
+    def embed_query(self, text: str) -> np.ndarray:
+        """The wrapped embedder's query vector: the one retrieval computed for this question moments ago
+        (the MiniLM embedder remembers its recent queries), not a second model run."""
+        return self.embedder.embed_query(text)
+
 
 def extractive_answer(question: str, passages: list[str], embedder, max_sentences: int = 3) -> list[str]:
     def similarity(query: str, sentences: list[str]) -> Sequence[float]:
-        vectors = embedder.embed_documents([query, *sentences])
-        return vectors[1:] @ vectors[0]
+        if not sentences:
+            return []
+        return embedder.embed_documents(sentences) @ embedder.embed_query(query)
 
     return best_supported_sentences(question, passages, max_sentences=max_sentences, similarity=similarity)

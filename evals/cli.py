@@ -9,6 +9,8 @@ or report, an unknown metric, a bad configuration).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -85,6 +87,9 @@ def run(
                               "genders and ethnicities and in two other registers (texting, non-native English); "
                               "gated by bias_escalation_flips and bias_empathy_gap."),
     bias_per_group: int = typer.Option(1, "--bias-per-group", min=1, max=10, help="Names per gender x ethnicity."),
+    keep_conversations: bool = typer.Option(False, "--keep-conversations", help="Store the replayed conversations "
+                                            "in the configured store. Default: a temporary SQLite store, removed "
+                                            "after the run, so a run neither fills nor depends on the real one."),
 ) -> None:
     """Run suites against the agent, write the reports, and exit 1 when a threshold is missed."""
     from evals.suite import SuiteError
@@ -96,7 +101,8 @@ def run(
         raise _fail(str(exc)) from None
     except (ValueError, KeyError, FileNotFoundError) as exc:
         raise _fail(str(exc).strip("'\"")) from None
-    agent = _agent(config)
+    scratch = None if keep_conversations else Path(tempfile.mkdtemp(prefix="tactful-eval-"))
+    agent = _agent(config, scratch)
     try:
         scorers = _scorers(agent, judge_config, judge_k) if judge else None
         from evals.adapters import DEFAULT_DATA_DIR
@@ -110,6 +116,8 @@ def run(
         close = getattr(agent, "close", None)
         if callable(close):
             close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     from evals.report import write_reports
 
     paths = write_reports(report, out_dir)
@@ -118,14 +126,26 @@ def run(
         raise typer.Exit(1)
 
 
-def _agent(config: Optional[Path]):
-    from agent import Agent, TactfulError
+def _agent(config: Optional[Path], scratch: Optional[Path] = None):
+    """The agent of ``config``; with ``scratch``, its conversations go to a fresh SQLite file there.
+
+    Replayed cases are not customers' conversations: kept in the real store they pile up run after run
+    (and a shared store makes every write wait on other processes). A fresh file also takes each of a
+    turn's writes faster than a store holding thousands of earlier runs.
+    """
+    from agent import Agent, TactfulError, load_config
 
     if config is None and Path("tactful.yaml").exists():
         config = Path("tactful.yaml")
     try:
-        return Agent.from_config(config)
+        if scratch is None:
+            return Agent.from_config(config)
+        settings = load_config(config)
+        store = settings.store.model_copy(update={"url": f"sqlite:///{(scratch / 'eval.db').resolve()}"})
+        return Agent.from_config(config=settings.model_copy(update={"store": store}))
     except TactfulError as exc:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         raise _fail(str(exc)) from None
 
 

@@ -44,12 +44,15 @@ class _Candidate:
     score: float = 0.0
 
 
-#: Meaning similarity, when a caller has an embedder: (question, sentences) -> one similarity each.
+#: Meaning similarity, when a caller has an embedder: (question, sentences) -> one cosine (at most 1) each.
 Similarity = Callable[[str, list[str]], Sequence[float]]
 #: With a similarity, the lexical score (scaled to [0, 1]) is added with this weight, and every rank a
 #: passage sits below the top one costs this much. Tuned on knowledge/demo/questions.jsonl.
 LEXICAL_WEIGHT = 0.25
 RANK_PENALTY = 0.3
+#: The passages whose sentences are always compared by meaning; later ones only when they could still win.
+SURE_PASSAGES = 2
+_MAX_SIMILARITY = 1.0 + 1e-6  # a cosine, with room for rounding
 
 
 def best_supported_sentences(question: str, passages: list[str], max_sentences: int = 3,
@@ -105,12 +108,26 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
 def _by_meaning(question: str, candidates: list[_Candidate], max_sentences: int,
                 similarity: Similarity) -> list[str]:
     top_lexical = max(c.score for c in candidates) or 1.0
-    meaning = similarity(question, [c.text for c in candidates])
-    for c, sim in zip(candidates, meaning):
-        c.score = float(sim) + LEXICAL_WEIGHT * c.score / top_lexical - RANK_PENALTY * c.passage
-    best = max(candidates, key=lambda c: c.score)
+    for c in candidates:
+        c.score = LEXICAL_WEIGHT * c.score / top_lexical - RANK_PENALTY * c.passage
+    scored = [c for c in candidates if c.passage < SURE_PASSAGES]
+    _add_meaning(question, scored, similarity)
+    # A similarity is at most 1, so a later passage none of whose sentences could beat the best one even
+    # with a perfect match is not embedded at all: the same answer, with fewer model runs on a cold cache.
+    leader = max(c.score for c in scored) if scored else float("-inf")
+    hopeful = {c.passage for c in candidates if c.passage >= SURE_PASSAGES and _MAX_SIMILARITY + c.score > leader}
+    rest = [c for c in candidates if c.passage in hopeful]
+    _add_meaning(question, rest, similarity)
+    best = max((c for c in candidates if c.passage < SURE_PASSAGES or c.passage in hopeful), key=lambda c: c.score)
     same = sorted((c for c in candidates if c.passage == best.passage), key=lambda c: -c.score)[:max_sentences]
     return [c.text for c in sorted(same, key=lambda c: c.position)]
+
+
+def _add_meaning(question: str, candidates: list[_Candidate], similarity: Similarity) -> None:
+    if not candidates:
+        return
+    for c, sim in zip(candidates, similarity(question, [c.text for c in candidates])):
+        c.score += float(sim)
 
 
 def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_sentences: int) -> None:

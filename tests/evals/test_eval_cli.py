@@ -117,3 +117,25 @@ def test_judge_from_its_own_config_adds_the_empathy_judge_metric(cli_env, write_
     assert data["metrics"]["empathy_judge"] == 0.875  # (4.5 - 1) / 4
     reason = data["cases"][0]["scores"]["empathy_judge"]["reason"]
     assert "stdev 0.71" in reason and "1 unparsable: 'no idea'" in reason
+
+
+def test_replayed_conversations_stay_out_of_the_configured_store_unless_kept(cli_env, write_suite, tmp_path):
+    import sqlite3
+    from pathlib import Path
+
+    suite = write_suite("ok", [{"id": "hello", "turns": ["Do you deliver?"], "expect": {"disclose_ai": True}}])
+    args = ["run", str(suite), "--out", str(tmp_path / "reports"), "--no-default-thresholds"]
+    database = Path(cli_env["TACTFUL_DATA_DIR"]) / "tactful.db"
+
+    def stored() -> int:
+        if not database.exists():
+            return 0
+        with sqlite3.connect(database) as connection:
+            count = connection.execute("SELECT COUNT(*) FROM conversations").fetchone()[0]
+        connection.close()
+        return count
+
+    assert runner.invoke(app, args, env=cli_env).exit_code == 0
+    assert stored() == 0
+    assert runner.invoke(app, [*args, "--keep-conversations"], env=cli_env).exit_code == 0
+    assert stored() == 1

@@ -69,3 +69,21 @@ def test_limits_and_empty_input():
     assert best_supported_sentences("Do you deliver?", []) == []
     assert best_supported_sentences("What's the weather like?", PASSAGES) == [
         "We deliver within 3 miles of the shop."]  # no overlap: the lead of the top passage
+
+
+def test_a_passage_that_cannot_win_is_never_compared_by_meaning_and_the_answer_is_unchanged(monkeypatch):
+    import guardrails.extractive as extractive
+
+    asked: list[str] = []
+
+    def similarity(question, sentences):
+        asked.extend(sentences)
+        return [0.9 if "48 hours" in s else 0.1 for s in sentences]
+
+    passages = [PASSAGES[2], PASSAGES[1], PASSAGES[0], PASSAGES[0].replace("£4.50", "£5.00")]
+    question = "How long do I have to ask for a refund?"
+    pruned = best_supported_sentences(question, passages, similarity=similarity)
+    assert not any("Deliveries go out" in s for s in asked)  # passages 3 and 4 could not beat 0.9
+    monkeypatch.setattr(extractive, "SURE_PASSAGES", 99)  # compare every sentence
+    assert best_supported_sentences(question, passages, similarity=similarity) == pruned
+    assert any("48 hours" in s for s in pruned)
