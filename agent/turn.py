@@ -89,7 +89,7 @@ class Turn:
             self.outcome = "rejected"
             self.meta["rejected"] = "empty" if not text else f"too long: {len(text)} characters"
             yield from self._say(a.frame.empty_message() if not text else a.frame.too_long(len(text), limit))
-            return self._store_reply()
+            return self._finish()
 
         self.vault = a.vaults.get(self.conversation_id) if a.vaults is not None else None
         checked = a.rails.check_input(text, self.vault)
@@ -112,15 +112,12 @@ class Turn:
             self.outcome = "with_person" if ticket.owned_by_person else "queued"
             self.meta["ticket_id"] = ticket.id
             yield from self._say(a.frame.queued(ticket.owned_by_person, self.sentiment.mood))
-            if self.pieces and self.text:
-                self._store_reply()
-            self._mark(customer_seq, "for_person")
+            self._finish(customer_seq, "for_person", reply=bool(self.pieces and self.text))
             return
 
         yield from self._route(checked, redacted, first_turn)
         self.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        self._store_reply()
-        self._mark(customer_seq, "answered")
+        self._finish(customer_seq, "answered")
 
     def _route(self, checked: InputCheck, redacted: str, first_turn: bool) -> Iterator[str]:
         """What the input rails found decides the reply; only ordinary questions reach retrieval and the model."""
@@ -349,22 +346,17 @@ class Turn:
     def _for_customer(self, text: str) -> str:
         return self.vault.restore(text) if self.vault is not None and len(self.vault) else text
 
-    def _store_reply(self) -> None:
-        store = self.agent.store
+    def _finish(self, customer_seq: int | None = None, status: str | None = None, *, reply: bool = True) -> None:
+        """Store the reply and the customer message's new status in one transaction (one commit a turn)."""
+        record = None
+        if reply:
+            record = dict(role="assistant", text=self.text, status="sent", outcome=self.outcome,
+                          sources=[s.to_dict() for s in self.sources],
+                          verdicts=[v.to_dict() for v in self.verdicts], meta=self.meta)
         try:
-            store.append_turn(self.conversation_id, "assistant", self.text, status="sent", outcome=self.outcome,
-                              sources=[s.to_dict() for s in self.sources],
-                              verdicts=[v.to_dict() for v in self.verdicts], meta=self.meta)
-            if self.disclosed:
-                store.mark_disclosed(self.conversation_id)
+            self.agent.store.finish_turn(self.conversation_id, customer_seq, status, record, disclosed=self.disclosed)
         except StoreUnavailable as exc:
             log.error("could not store the reply: %s", exc)
-
-    def _mark(self, seq: int, status: str) -> None:
-        try:
-            self.agent.store.set_turn_status(self.conversation_id, seq, status)
-        except StoreUnavailable as exc:
-            log.error("could not update the customer message status: %s", exc)
 
     @property
     def text(self) -> str:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, delete, event, func, select
 from sqlalchemy.engine import Engine
@@ -94,6 +94,7 @@ class PoolSettings:
     recycle_s: int = 1800
 
 
+T = TypeVar("T")
 TICKET_STATUSES = ("open", "assigned", "resolved")
 #: Tries to store one message when other writers keep taking the same sequence number first.
 APPEND_ATTEMPTS = 8
@@ -196,17 +197,46 @@ class ConversationStore:
         """
         row = dict(role=role, text=text, status=status, outcome=outcome, sources=sources or [],
                    verdicts=verdicts or [], meta=meta or {})
+        return self._numbered_write("store a message", conversation_id,
+                                    lambda session: self._append(session, conversation_id, row))
+
+    def finish_turn(self, conversation_id: str, customer_seq: int | None, status: str | None,
+                    reply: dict[str, Any] | None, *, disclosed: bool = False) -> int | None:
+        """The end of a turn in one transaction: the customer message's new ``status``, the ``reply``
+        (``append_turn``'s keywords plus ``role`` and ``text``) at the next number, and the first
+        disclosure. Returns the reply's number."""
+        reply = None if reply is None else {"status": "sent", "sources": [], "verdicts": [], "meta": {}, "outcome": None,
+                                            **reply}
+
+        def write(session: Session) -> int | None:
+            seq = self._append(session, conversation_id, reply) if reply is not None else None
+            if customer_seq is not None and status is not None:
+                row = session.scalar(select(TurnRow).where(TurnRow.conversation_id == conversation_id,
+                                                           TurnRow.seq == customer_seq))
+                if row is not None:
+                    row.status = status
+            if disclosed:
+                conversation = session.get(ConversationRow, conversation_id)
+                if conversation is not None and conversation.disclosed_at is None:
+                    conversation.disclosed_at = utcnow()
+            return seq
+
+        return self._numbered_write("store a reply", conversation_id, write)
+
+    def _numbered_write(self, what: str, conversation_id: str, write: Callable[[Session], T]) -> T:
+        """Run ``write`` in a transaction, again when another writer took the sequence number it chose
+        (or, on SQLite, held the database); bounded, then StoreUnavailable."""
         for attempt in range(APPEND_ATTEMPTS):
             try:
                 with self._sessions.begin() as session:
-                    return self._append(session, conversation_id, row)
+                    return write(session)
             except IntegrityError as exc:
                 if attempt == APPEND_ATTEMPTS - 1 or not _seq_taken(exc):
-                    raise StoreUnavailable(f"could not store a message in conversation {conversation_id}: "
+                    raise StoreUnavailable(f"could not {what} in conversation {conversation_id}: "
                                            f"{exc.orig or exc}") from exc
             except OperationalError as exc:
                 if attempt == APPEND_ATTEMPTS - 1 or not (self._sqlite and _busy(exc)):
-                    raise self._unavailable("store a message", exc) from exc
+                    raise self._unavailable(what, exc) from exc
             time.sleep(0.002 * (attempt + 1))
         raise AssertionError("unreachable")  # the loop returns or raises
 
@@ -220,21 +250,6 @@ class ConversationStore:
             conversation.updated_at = utcnow()
         session.flush()
         return seq
-
-    def set_turn_status(self, conversation_id: str, seq: int, status: str) -> None:
-        with self._session("update a message") as session:
-            row = session.scalar(select(TurnRow).where(TurnRow.conversation_id == conversation_id,
-                                                       TurnRow.seq == seq))
-            if row is not None:
-                row.status = status
-
-    def mark_disclosed(self, conversation_id: str) -> datetime:
-        """Record when the customer was told they are talking to an automated assistant (first time only)."""
-        with self._session("record the disclosure") as session:
-            row = session.get(ConversationRow, conversation_id)
-            if row.disclosed_at is None:
-                row.disclosed_at = utcnow()
-            return row.disclosed_at
 
     def turns(self, conversation_id: str) -> list[StoredTurn]:
         with self._session("read the transcript") as session:

@@ -34,11 +34,17 @@ def test_turns_come_back_in_order_with_their_records(store: ConversationStore):
     assert turns[0].created_at.tzinfo is not None
 
 
-def test_disclosure_is_recorded_once(store: ConversationStore):
+def test_a_turn_ends_in_one_write_and_the_disclosure_is_recorded_once(store: ConversationStore):
     cid = store.create_conversation("bakery")
     assert store.get_conversation(cid).disclosed_at is None
-    first = store.mark_disclosed(cid)
-    assert store.mark_disclosed(cid) == first
+    asked = store.append_turn(cid, "customer", "Do you deliver?", status="received")
+    seq = store.finish_turn(cid, asked, "answered", {"role": "assistant", "text": "Yes.", "outcome": "answered"},
+                            disclosed=True)
+    first = store.get_conversation(cid).disclosed_at
+    store.finish_turn(cid, None, None, {"role": "assistant", "text": "Anything else?"}, disclosed=True)
+    turns = store.turns(cid)
+    assert seq == 2 and [(t.seq, t.status) for t in turns] == [(1, "answered"), (2, "sent"), (3, "sent")]
+    assert first is not None and store.get_conversation(cid).disclosed_at == first
 
 
 def test_survives_reopening(database_url: str):
