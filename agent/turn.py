@@ -45,6 +45,9 @@ _AT_FAULT_CUES = frozenset({"something_wrong", "not_working", "repeated_contact"
 #: Follow-ups with this few content words ("and how much is it?", "what about Sundays?") are searched
 #: together with the previous question, which names what "it" is.
 FOLLOW_UP_CONTENT_WORDS = 2
+#: Messages of the conversation a turn reads back: mood trend, loops and repeated failures look no further
+#: (a hand-off older than this no longer resets the counts; the transcript itself is always kept whole).
+RECENT_TURNS = 60
 
 
 class Turn:
@@ -96,7 +99,7 @@ class Turn:
         self.verdicts.extend(checked.verdicts)
         redacted = checked.text
         try:
-            self.earlier = a.store.turns(self.conversation_id)
+            self.earlier = a.store.turns(self.conversation_id, last=RECENT_TURNS)
             self.history = ConversationSoFar.since_last_handoff(self.earlier)
             self.sentiment = follow(a.sentiment.read(redacted), self.history.moods)
             customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",

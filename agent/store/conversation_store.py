@@ -251,12 +251,16 @@ class ConversationStore:
         session.flush()
         return seq
 
-    def turns(self, conversation_id: str) -> list[StoredTurn]:
+    def turns(self, conversation_id: str, *, last: int | None = None) -> list[StoredTurn]:
+        """The transcript in order; with ``last``, only its ``last`` most recent messages (a turn's working
+        memory: reading a long conversation whole on every message would cost more with every message)."""
+        query = select(TurnRow).where(TurnRow.conversation_id == conversation_id)
+        query = query.order_by(TurnRow.seq) if last is None else query.order_by(TurnRow.seq.desc()).limit(last)
         with self._session("read the transcript") as session:
-            rows = session.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id)
-                                   .order_by(TurnRow.seq)).all()
-            return [StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [],
-                               r.verdicts or [], r.meta or {}) for r in rows]
+            rows = session.scalars(query).all()
+            turns = [StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [],
+                                r.verdicts or [], r.meta or {}) for r in rows]
+        return turns if last is None else turns[::-1]
 
     # -- hand-off tickets ---------------------------------------------------------------------
     def create_ticket(self, conversation_id: str, business: str, *, reason: str, priority: str, summary: str,

@@ -176,3 +176,11 @@ def test_a_postgresql_server_that_is_down_is_store_unavailable_without_the_passw
     with pytest.raises(StoreUnavailable, match="reachable") as caught:
         ConversationStore("postgresql+psycopg://tactful:hunter2@127.0.0.1:1/tactful?connect_timeout=2")
     assert "hunter2" not in str(caught.value)
+
+
+def test_the_last_messages_come_back_in_order(store: ConversationStore):
+    cid = store.create_conversation("bakery")
+    for n in range(10):
+        store.append_turn(cid, "customer", f"message {n}")
+    assert [t.text for t in store.turns(cid, last=3)] == ["message 7", "message 8", "message 9"]
+    assert len(store.turns(cid)) == 10
