@@ -14,6 +14,7 @@ from agent.frame import ReplyFrame
 from agent.handoff import HandoffDesk
 from agent.handoff_webhook import handoff_notifier
 from agent.pii_vaults import ConversationVaults
+from agent.privacy import PrivacyDesk
 from agent.reply import Reply, ReplyStream
 from agent.sentiment import SentimentReader
 from agent.store import ConversationStore, Rating
@@ -48,6 +49,8 @@ class Agent:
         self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
         self.policy = EscalationPolicy(config.escalation)
         self.desk = HandoffDesk(store, config.collection_name, on_handoff=handoff_notifier(config, store))
+        self.privacy = PrivacyDesk(store, config.collection_name, log_file=config.logging.file,
+                                   forget_vault=self.vaults.forget if self.vaults is not None else None)
 
     @classmethod
     def from_config(cls, path: str | Path | None = None, **overrides: Any) -> "Agent":

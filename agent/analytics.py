@@ -1,8 +1,7 @@
 """What the shop owner learns from the conversations: pure figures computed from the store (no web framework).
 
-The store answers one conversation at a time; the analytics need all of them at once, so
-``load_history`` reads the four tables directly through the store's SQLAlchemy engine (read-only,
-one business). Everything after that is plain Python over the rows, so the figures are easy to test.
+``load_history`` reads one business's conversations, turns, tickets and ratings through the store's
+bulk queries; everything after that is plain Python over the rows, so the figures are easy to test.
 
 Definitions (the page shows them in words):
 - *contained*: a conversation that never opened a hand-off ticket (the assistant handled it alone);
@@ -22,9 +21,6 @@ from datetime import date, datetime
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from agent.store.models import ConversationRow, RatingRow, TicketRow, TurnRow
 
 if TYPE_CHECKING:
     from agent.store import ConversationStore
@@ -76,27 +72,9 @@ class Analytics:
 
 
 def load_history(store: "ConversationStore", business: str, *, since: datetime | None = None) -> History:
-    """All of one business's conversations (started at or after ``since``) with their turns, tickets, ratings.
-
-    Reads through the store's engine because ``ConversationStore`` has no "all conversations" query.
-    """
-    engine = store._engine  # noqa: SLF001: a read-only report query the store does not offer (see module doc)
-    query = select(*ConversationRow.__table__.columns).where(ConversationRow.business == business)
-    if since is not None:
-        query = query.where(ConversationRow.created_at >= since)
-    with engine.connect() as connection:
-        conversations = [dict(r._mapping) for r in connection.execute(query)]
-        ids = [c["id"] for c in conversations]
-        if not ids:
-            return History([], [], [], [])
-        turns = [dict(r._mapping) for r in connection.execute(
-            select(*TurnRow.__table__.columns).where(TurnRow.conversation_id.in_(ids))
-            .order_by(TurnRow.conversation_id, TurnRow.seq))]
-        tickets = [dict(r._mapping) for r in connection.execute(
-            select(*TicketRow.__table__.columns).where(TicketRow.conversation_id.in_(ids)).order_by(TicketRow.id))]
-        ratings = [dict(r._mapping) for r in connection.execute(
-            select(*RatingRow.__table__.columns).where(RatingRow.conversation_id.in_(ids)))]
-    return History(conversations, turns, tickets, ratings)
+    """All of one business's conversations (started at or after ``since``) with their turns, tickets, ratings."""
+    records = store.records(store.conversation_ids(business, since=since))
+    return History(records.conversations, records.turns, records.tickets, records.ratings)
 
 
 def compute_analytics(history: History, *, top: int = TOP_UNANSWERED) -> Analytics:

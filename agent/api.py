@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent import api_models as m
-from agent.api_auth import OperatorTokens
+from agent.api_auth import OperatorTokens, token_actor
 from agent.customer import Customer
 from agent.errors import BadInput, NotFound, ServiceUnavailable, TactfulError
 
@@ -156,9 +156,9 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
 
     @app.get("/v1/tickets/{ticket_id}", response_model=m.TicketDetail, tags=["operators"],
              responses=_OPERATOR_ERRORS)
-    def show_ticket(ticket_id: int = TicketId, _: str = Depends(operator)) -> m.TicketDetail:
-        """A ticket with its summary and the whole transcript."""
-        return m.ticket_detail(desk.show(ticket_id))
+    def show_ticket(ticket_id: int = TicketId, token: str = Depends(operator)) -> m.TicketDetail:
+        """A ticket with its summary and the whole transcript (the viewing is recorded in the audit trail)."""
+        return m.ticket_detail(desk.show(ticket_id, viewer=token_actor(token)))
 
     def ticket_action(name: str, act: Callable[[int, m.TicketAction], m.TicketActionOut], summary: str) -> None:
         def endpoint(body: m.TicketAction, ticket_id: int = TicketId, _: str = Depends(operator)) -> m.TicketActionOut:

@@ -61,3 +61,8 @@ class OperatorTokens:
         """
         return hmac.new(_digest(token), f"chat-completions-user:{user}".encode("utf-8"),
                         hashlib.sha256).hexdigest()[:32]
+
+
+def token_actor(token: str) -> str:
+    """How an operator token appears in the audit trail: a short digest, never the token."""
+    return "api-token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:10]

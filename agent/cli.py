@@ -23,10 +23,19 @@ ConfigOption = typer.Option(None, "--config", "-c", help="A tactful.yaml file. D
                             "else $TACTFUL_CONFIG, else the built-in demo bakery.")
 
 
+_verbose = False
+
+
 def _config(path: Optional[Path]) -> TactfulConfig:
+    """The configuration (``--config``, else ./tactful.yaml, else $TACTFUL_CONFIG or the demo), with its logging."""
+    from agent.logs import configure_logging
+
     if path is None and Path("tactful.yaml").exists():
         path = Path("tactful.yaml")
-    return load_config(path)
+    config = load_config(path)
+    configure_logging("INFO" if _verbose else config.logging.level, as_json=config.logging.format == "json",
+                      file=config.logging.file)
+    return config
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -43,8 +52,11 @@ def _run(action: Callable[[], T]) -> T:
 
 @app.callback()
 def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Show informational logs.")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    from agent.logs import configure_logging
+
+    global _verbose
+    _verbose = verbose
+    configure_logging("INFO" if verbose else "WARNING", as_json=False)  # until a command reads its configuration
 
 
 @app.command()
@@ -363,9 +375,11 @@ def _add_plugins() -> None:
     ``agent`` never imports them."""
     from importlib.metadata import entry_points
 
+    from agent.cli_privacy import privacy_app
     from agent.cli_tickets import tickets_app
 
     app.add_typer(tickets_app, name="tickets")
+    app.add_typer(privacy_app, name="privacy")
     for point in entry_points(group="tactful.commands"):
         try:
             app.add_typer(point.load(), name=point.name)

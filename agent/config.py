@@ -274,6 +274,27 @@ class ChannelsConfig(_Section):
         return self
 
 
+class PrivacyConfig(_Section):
+    """How long conversations are kept; customers' access and erasure are `tactful privacy ...`."""
+
+    retention_days: int | None = Field(
+        None, ge=1, le=3650, description="Conversations untouched for this many days are deleted or anonymised by "
+        "the retention job (the server runs it, or `tactful privacy retention` from cron); empty: kept until erased.")
+    retention_action: Literal["delete", "anonymise"] = Field(
+        "anonymise", description="anonymise: keep outcomes, moods and times for analytics, drop every word and "
+        "name; delete: remove the conversation entirely.")
+    retention_check_hours: float = Field(24.0, gt=0, le=720, description="How often the server runs the job.")
+
+
+class LoggingConfig(_Section):
+    """Tactful's own logs: structured, with personal data redacted from every line."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Least severe level written.")
+    format: Literal["json", "text"] = Field("json", description="json: one object a line, for log collectors.")
+    file: Path | None = Field(None, description="Also write to this file (reopened if rotated; `tactful privacy "
+                              "erase` removes an erased customer's lines from it and its rotations).")
+
+
 class TactfulConfig(_Section):
     """Everything Tactful needs to run one business."""
 
@@ -288,6 +309,8 @@ class TactfulConfig(_Section):
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)
     server: ServerConfig = Field(default_factory=ServerConfig)
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
     tenants: list[Path] = Field(
         default_factory=list, description="More businesses served by this deployment, each a tactful.yaml of its "
         "own, at /t/<collection>/ (API, chat and console). They share this file's store unless they name their own.")
@@ -431,5 +454,6 @@ def _resolve_relative_paths(config: TactfulConfig, base: Path) -> TactfulConfig:
             "llm": config.llm.model_copy(update={"model_path": fix(config.llm.model_path)}),
             "embedding": config.embedding.model_copy(update={"model_path": fix(config.embedding.model_path)}),
             "tenants": [fix(t) for t in config.tenants],
+            "logging": config.logging.model_copy(update={"file": fix(config.logging.file)}),
         }
     )

@@ -9,7 +9,7 @@ message; handing back or resolving returns the conversation to the assistant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from agent.errors import BadInput, NotFound
@@ -18,10 +18,13 @@ from agent.handoff_summary import summarise
 from agent.sentiment import EmotionalState
 from agent.store import ConversationStore, StoredTurn, Ticket
 from agent.store.conversation_store import TICKET_STATUSES
+from agent.store.models import utcnow
 from guardrails import clean_text
 from guardrails.pii import find_pii
 
 MAX_AGENT_MESSAGE = 4000
+#: A person viewing the same conversation again within this many minutes is not recorded again.
+VIEW_AUDIT_MINUTES = 10
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,22 @@ class HandoffDesk:
             raise BadInput(f"unknown ticket status {status!r}; use one of {', '.join(TICKET_STATUSES)}.")
         return self.store.tickets(status=status, business=self.business)
 
-    def show(self, ticket_id: int) -> TicketView:
+    def show(self, ticket_id: int, viewer: str | None = None) -> TicketView:
+        """The ticket with its transcript; a named ``viewer`` is recorded in the audit trail (once in
+        ``VIEW_AUDIT_MINUTES`` per person and conversation, so a console that refreshes does not flood it)."""
         ticket = self._get(ticket_id)
+        if viewer:
+            self._audit_view(viewer, ticket.conversation_id)
         info = self.store.get_conversation(ticket.conversation_id)
         return TicketView(ticket, self.store.turns(ticket.conversation_id),
                           info.customer_name if info else None, info.channel if info else "?")
+
+    def _audit_view(self, viewer: str, conversation_id: str) -> None:
+        recent = utcnow() - timedelta(minutes=VIEW_AUDIT_MINUTES)
+        if any(e.actor == viewer and e.action == "viewed" and e.at >= recent
+               for e in self.store.audit_events(self.business, conversation_id=conversation_id)[-20:]):
+            return
+        self.store.audit(self.business, viewer, "viewed", conversation_id)
 
     def assign(self, ticket_id: int, agent_name: str) -> Ticket:
         """A person takes the conversation over; from now on the assistant stays silent in it."""

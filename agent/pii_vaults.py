@@ -32,9 +32,10 @@ class ConversationVaults:
                 self._vaults.popitem(last=False)
             return vault
 
-    def forget(self, conversation_id: str) -> None:
+    def forget(self, conversation_id: str) -> bool:
+        """Drop a conversation's vault (erasure); True if there was one."""
         with self._lock:
-            self._vaults.pop(conversation_id, None)
+            return self._vaults.pop(conversation_id, None) is not None
 
     def __len__(self) -> int:
         return len(self._vaults)

@@ -58,15 +58,32 @@ def app_from_environment() -> Any:
     from agent.assembly import build_agent
     from agent.tenants import build_tenants
 
+    from agent.logs import configure_logging
+
     agent = build_agent(os.environ.get("TACTFUL_CONFIG") or None, ingest_if_empty=False)
-    return build_app(agent, pages=agent.config.server.workers == 1,
-                     tenants=build_tenants(agent.config, agent, ingest_if_empty=False))
+    logging = agent.config.logging
+    configure_logging(logging.level, as_json=logging.format == "json", file=logging.file)
+    tenants = build_tenants(agent.config, agent, ingest_if_empty=False)
+    start_retention([agent, *tenants.values()])
+    return build_app(agent, pages=agent.config.server.workers == 1, tenants=tenants)
+
+
+def start_retention(agents: list[Any]) -> None:
+    """The retention job of each business that has a policy (several workers may run it: it is idempotent)."""
+    from agent.privacy import RetentionJob
+
+    for each in agents:
+        policy = each.config.privacy
+        if policy.retention_days:
+            RetentionJob(each.privacy, policy.retention_days, policy.retention_action,
+                         policy.retention_check_hours).start()
 
 
 def serve(agent: Any, host: str, port: int, tenants: Mapping[str, Any] | None = None) -> None:
     """One process: the API, the channels and the web pages, for the business and its tenants."""
     import uvicorn
 
+    start_retention([agent, *(tenants or {}).values()])
     uvicorn.run(build_app(agent, tenants=tenants), host=host, port=port, log_level="warning")
 
 

@@ -359,7 +359,10 @@ class Turn:
         try:
             self.agent.store.finish_turn(self.conversation_id, customer_seq, status, record, disclosed=self.disclosed)
         except StoreUnavailable as exc:
-            log.error("could not store the reply: %s", exc)
+            log.error("could not store the reply: %s", exc, extra={"conversation_id": self.conversation_id})
+            return
+        log.info("turn %s", self.outcome, extra={"conversation_id": self.conversation_id, "outcome": self.outcome,
+                                                 "latency_ms": self.meta.get("latency_ms")})
 
     @property
     def text(self) -> str:

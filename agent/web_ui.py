@@ -213,7 +213,7 @@ class Console:
         if ticket_id in (None, ""):
             return "Choose a ticket from the queue.", []
         try:
-            view = self.agent.desk.show(int(ticket_id))
+            view = self.agent.desk.show(int(ticket_id), viewer=f"console:{operator}")
         except (TactfulError, ValueError) as exc:
             return str(exc), []
         t = view.ticket

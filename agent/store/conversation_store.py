@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.errors import NotFound, StoreUnavailable
 from agent.store import migrate
+from agent.store.bulk_records import BulkRecords
 from agent.store.models import ConversationRow, DeliveryRow, RatingRow, TicketRow, TurnRow, utcnow
 
 
@@ -102,7 +103,7 @@ APPEND_ATTEMPTS = 8
 _PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
-class ConversationStore:
+class ConversationStore(BulkRecords):
     """The one place that reads and writes conversations. Every failure becomes StoreUnavailable."""
 
     def __init__(self, url: str, pool: PoolSettings | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The tables: conversations, turns, hand-off tickets, ratings and webhook deliveries.
+"""The tables: conversations, turns, hand-off tickets, ratings, webhook deliveries and the audit trail.
 
 Plain SQLAlchemy types, so SQLite and PostgreSQL both work. The schema is owned by the Alembic
 migrations in ``agent/store/migrations``: a change here needs a new migration there (a test
@@ -47,7 +47,7 @@ class ConversationRow(Base):
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     status: Mapped[str] = mapped_column(String(32), default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, index=True)
     #: When the customer was first told they are talking to an automated assistant.
     disclosed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -120,3 +120,17 @@ class DeliveryRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class AuditRow(Base):
+    """Who viewed, exported, erased or expired conversations, and when (never what they said)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    business: Mapped[str] = mapped_column(String(120), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(32))  # viewed | exported | erased | expired
+    conversation_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
