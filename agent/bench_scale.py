@@ -31,7 +31,9 @@ from agent.config import TactfulConfig
 
 
 def _server_env(data_dir: Path, store_url: str | None, chroma: tuple[str, int] | None) -> dict[str, str]:
-    env = {"TACTFUL_DATA_DIR": str(data_dir), "TACTFUL_LLM__PROVIDER": "extractive"}
+    # Rate limits off: the load generator is one client address standing for many customers.
+    env = {"TACTFUL_DATA_DIR": str(data_dir), "TACTFUL_LLM__PROVIDER": "extractive",
+           "TACTFUL_SERVER__RATE_LIMIT_CLIENT_PER_MINUTE": "0", "TACTFUL_SERVER__RATE_LIMIT_CONVERSATION_PER_MINUTE": "0"}
     if store_url:
         env["TACTFUL_STORE__URL"] = store_url
     if chroma:

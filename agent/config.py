@@ -250,6 +250,15 @@ class ServerConfig(_Section):
     console_users: dict[str, SecretStr] = Field(
         default_factory=dict, description="Console logins: name -> password. Empty: the console is locked.")
     public_url: str = Field("http://127.0.0.1:7860", description="Where customers reach the chat (embed snippet).")
+    rate_limit_client_per_minute: int = Field(
+        120, ge=0, le=100_000, description="POST requests a minute from one client address (0: no limit).")
+    rate_limit_conversation_per_minute: int = Field(
+        30, ge=0, le=100_000, description="Messages a minute in one conversation (0: no limit).")
+    frame_ancestors: list[str] = Field(
+        default_factory=list, description="Sites that may show the customer chat in a frame, e.g. "
+        "https://www.example-bakery.com (the console and API may never be framed).")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Other sites whose pages may call the REST API from a browser.")
     workers: int = Field(
         1, ge=1, le=64, description="Processes serving the REST API and channels. Above 1 the web pages are not "
         "served (their sessions live in one process): run them with one worker behind a sticky proxy.")

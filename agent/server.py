@@ -30,14 +30,33 @@ def console_login(config: TactfulConfig) -> Callable[[str, str], bool]:
 
 def build_app(agent: Any, *, pages: bool = True, tenants: Mapping[str, Any] | None = None) -> Any:
     """The ASGI app: REST API and channel webhooks first, each tenant's whole app at /t/<collection>/,
-    then (with ``pages``) the console at /console and the chat at /."""
+    then (with ``pages``) the console at /console and the chat at /; rate limits, CORS and security
+    headers around all of it."""
+    from starlette.middleware.cors import CORSMiddleware
+
+    from agent.web_security import RateLimits, SecurityHeaders
+
+    server = agent.config.server
+    app = _business_app(agent, pages=pages, tenants=tenants)
+    # Always ours, even with no origins: Gradio then leaves CORS to it instead of allowing any origin itself.
+    app.add_middleware(CORSMiddleware, allow_origins=list(server.cors_origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"])
+    if server.rate_limit_client_per_minute or server.rate_limit_conversation_per_minute:
+        app.add_middleware(RateLimits, per_client_per_minute=server.rate_limit_client_per_minute or 10**9,
+                           per_conversation_per_minute=server.rate_limit_conversation_per_minute or 10**9)
+    app.add_middleware(SecurityHeaders, frame_ancestors=server.frame_ancestors,
+                       https=server.public_url.startswith("https://"))
+    return app
+
+
+def _business_app(agent: Any, *, pages: bool, tenants: Mapping[str, Any] | None = None) -> Any:
     from agent.api import add_redirect, create_api
     from agent.tenants import tenant_path
 
     config: TactfulConfig = agent.config
     app = create_api(agent, operator_tokens=config.server.operator_tokens, title=config.business.name)
     for slug, tenant in (tenants or {}).items():
-        app.mount(tenant_path(slug), build_app(tenant, pages=pages))
+        app.mount(tenant_path(slug), _business_app(tenant, pages=pages))
         add_redirect(app, tenant_path(slug), tenant_path(slug) + "/")
     if pages:
         from agent.web_ui import mount_chat, mount_console

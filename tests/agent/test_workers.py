@@ -14,7 +14,8 @@ from agent.bench_serve import start_server
 def test_two_workers_on_postgresql_lose_and_duplicate_nothing(tmp_path, postgres_server):
     url = postgres_server.fresh_database()
     served = start_server({"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_LLM__PROVIDER": "extractive",
-                           "TACTFUL_STORE__URL": url}, workers=2, log_dir=tmp_path)
+                           "TACTFUL_STORE__URL": url, "TACTFUL_SERVER__RATE_LIMIT_CLIENT_PER_MINUTE": "0",
+                           "TACTFUL_SERVER__RATE_LIMIT_CONVERSATION_PER_MINUTE": "0"}, workers=2, log_dir=tmp_path)
     try:
         assert len(served.worker_pids()) == 2
         result = run_load(LoadPlan(served.base_url, conversations=12, messages_per_conversation=8, concurrency=12,
