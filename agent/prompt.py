@@ -15,21 +15,58 @@ PASSAGE_WORDS = 110
 MODEL_PASSAGES = 3
 
 
+_TABLE_RULE = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def table_row_sentence(header: list[str], cells: list[str]) -> str:
+    """One table row as a sentence that stands alone: the first cell, then each other column's name and value.
+
+    ``| Assistant conversations | 90 days |`` under ``| Information | How long |`` reads "Assistant
+    conversations - How long: 90 days."; empty cells are left out.
+    """
+    subject = cells[0] if cells else ""
+    pairs = [f"{h}: {v}" if h else v for h, v in zip([*header[1:], *[""] * len(cells)], cells[1:]) if v]
+    if not subject:
+        text = "; ".join(pairs)
+    elif pairs:
+        text = f"{subject} - " + "; ".join(pairs)
+    else:
+        text = subject
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
 def readable(text: str) -> str:
-    """Passage text as plain sentences: no Markdown emphasis or table rules; table rows as "a: b, c"."""
+    """Passage text as plain sentences: no Markdown emphasis or heading marks, and each table row a sentence
+    that names its columns (a table's header row is only context for its rows, never a sentence itself).
+    Paragraph breaks stay, so a heading still stands alone on its line and is read as a heading."""
     lines = []
-    for line in text.splitlines():
+    raw = text.splitlines()
+    header: list[str] | None = None
+    for number, line in enumerate(raw):
         stripped = line.strip()
-        if re.fullmatch(r"\|?[\s:|-]+\|?", stripped) and "-" in stripped:
-            continue  # a table's separator row
-        if stripped.startswith("|") and stripped.endswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|") if c.strip()]
-            stripped = f"{cells[0]}: {', '.join(cells[1:])}." if len(cells) > 1 else (cells[0] if cells else "")
+        if stripped.startswith("|") and "|" in stripped[1:]:
+            if _TABLE_RULE.fullmatch(stripped):
+                continue  # the rule under the header row
+            following = raw[number + 1].strip() if number + 1 < len(raw) else ""
+            if header is None and _TABLE_RULE.fullmatch(following):
+                header = _cells(stripped)  # the header row: its column names go into every row below
+                continue
+            cells = _cells(stripped)
+            stripped = table_row_sentence(header or [], cells) if header else \
+                ": ".join(c for c in cells[:1] if c) + (": " + ", ".join(c for c in cells[1:] if c) if any(cells[1:]) else "")
+        else:
+            header = None
         stripped = re.sub(r"^#+\s*", "", stripped)
         stripped = re.sub(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", stripped)
         if stripped:
             lines.append(stripped)
-    return "\n".join(lines)
+        elif lines and lines[-1]:
+            lines.append("")  # one blank line keeps a heading standing alone above its text
+    return "\n".join(lines).strip()
 
 
 def passage_body(passage: RetrievedPassage) -> str:

@@ -20,7 +20,8 @@ from guardrails.words import content_words
 
 #: What a question asks for -> the fact keys (by prefix) a good answer sentence contains.
 _ASKS_FOR = (
-    (re.compile(r"\b(?:how much|cost|costs|price|prices|fee|fees|charge|charges|pay|expensive|cheap)\b", re.I),
+    (re.compile(r"\b(?:how much|cost|costs|price|prices|fee|fees|charge|charges|pay|expensive|cheap|amounts?)\b",
+                re.I),
      ("money:", "pct:")),
     (re.compile(r"\b(?:which|what) days?\b|\bdays?\b|\bweekends?\b|\bweekdays?\b|\bwhen\b|\b\w+days\b", re.I),
      ("day:",)),
@@ -42,6 +43,13 @@ class _Candidate:
     heading_words: frozenset[str]
     fact_kinds: frozenset[str]
     score: float = 0.0
+    section: str = ""  # the sub-heading above the sentence in its passage, as written
+
+    @property
+    def in_context(self) -> str:
+        """The sentence as its section frames it ("Flavours: Vanilla bean and raspberry, ..."): a list of
+        flavours means "flavours" only under its heading, so meaning is judged with the heading in front."""
+        return f"{self.section}: {self.text}" if self.section else self.text
 
 
 #: Meaning similarity, when a caller has an embedder: (question, sentences) -> one cosine (at most 1) each.
@@ -50,6 +58,10 @@ Similarity = Callable[[str, list[str]], Sequence[float]]
 #: passage sits below the top one costs this much. Tuned on knowledge/demo/questions.jsonl.
 LEXICAL_WEIGHT = 0.25
 RANK_PENALTY = 0.3
+#: With a similarity, a sentence holding the kind of fact the question asks for ("how much": a price, "how
+#: long": a number or a time) gains this much: "Gift cards can be loaded with any amount from £10 to £150"
+#: answers "what amounts...?" better than a sentence about gift cards that names no amount.
+KIND_BONUS = 0.15
 #: The passages whose sentences are always compared by meaning; later ones only when they could still win.
 SURE_PASSAGES = 2
 _MAX_SIMILARITY = 1.0 + 1e-6  # a cosine, with room for rounding
@@ -108,8 +120,10 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
 def _by_meaning(question: str, candidates: list[_Candidate], max_sentences: int,
                 similarity: Similarity) -> list[str]:
     top_lexical = max(c.score for c in candidates) or 1.0
+    asked_kinds = {kind for pattern, kinds in _ASKS_FOR if pattern.search(question) for kind in kinds}
     for c in candidates:
-        c.score = LEXICAL_WEIGHT * c.score / top_lexical - RANK_PENALTY * c.passage
+        kind = KIND_BONUS if asked_kinds & c.fact_kinds else 0.0
+        c.score = LEXICAL_WEIGHT * c.score / top_lexical + kind - RANK_PENALTY * c.passage
     scored = [c for c in candidates if c.passage < SURE_PASSAGES]
     _add_meaning(question, scored, similarity)
     # A similarity is at most 1, so a later passage none of whose sentences could beat the best one even
@@ -126,7 +140,7 @@ def _by_meaning(question: str, candidates: list[_Candidate], max_sentences: int,
 def _add_meaning(question: str, candidates: list[_Candidate], similarity: Similarity) -> None:
     if not candidates:
         return
-    for c, sim in zip(candidates, similarity(question, [c.text for c in candidates])):
+    for c, sim in zip(candidates, similarity(question, [c.in_context for c in candidates])):
         c.score += float(sim)
 
 
@@ -147,6 +161,7 @@ def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
     """
     found: list[_Candidate] = []
     heading: list[str] = []
+    section = ""
     table_header: list[str] | None = None
     lead = ""  # "The app has a few extras:" before a list of lower-case items
     lines = passage.split("\n")
@@ -160,6 +175,7 @@ def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
             line_no += 1
         if _is_heading(lines[line_no], line_no, lines):
             heading, table_header, lead = content_words(lines[line_no].replace(">", " ")), None, ""
+            section = "" if " > " in lines[line_no] else " ".join(_MARKUP.sub("", lines[line_no]).strip("# ").split())
             continue
         if text.startswith("|"):
             cells = [cell.strip() for cell in text.strip("|").split("|")]
@@ -172,6 +188,11 @@ def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
         clean = " ".join(_MARKUP.sub("", text).split())
         if clean.endswith(":"):
             lead = clean
+            if not _LIST_ITEM.match(lines[line_no]) and facts(clean):
+                # "Please contact us within 48 hours of collection or delivery:" states a fact of its own
+                # before its list: it can answer, as a sentence.
+                clean = clean[:-1].rstrip() + "."
+                found.append(_candidate(passage_index, len(found), clean, heading, section))
             continue
         if lead and clean[:1].islower() and _LIST_ITEM.match(lines[line_no]):
             clean = f"{lead} {clean.rstrip(';,.')}."
@@ -179,10 +200,13 @@ def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
             lead = ""
         if len(clean.split()) < 3 or clean.endswith("?"):
             continue
-        found.append(_Candidate(passage_index, len(found), clean, frozenset(content_words(clean)),
-                                frozenset(heading), frozenset(k.split(":", 1)[0] + ":" for f in facts(clean)
-                                                              for k in f.keys)))
+        found.append(_candidate(passage_index, len(found), clean, heading, section))
     return found
+
+
+def _candidate(passage_index: int, position: int, text: str, heading: list[str], section: str) -> _Candidate:
+    return _Candidate(passage_index, position, text, frozenset(content_words(text)), frozenset(heading),
+                      frozenset(k.split(":", 1)[0] + ":" for f in facts(text) for k in f.keys), section=section)
 
 
 def _is_heading(line: str, line_no: int, lines: list[str]) -> bool:
@@ -192,7 +216,8 @@ def _is_heading(line: str, line_no: int, lines: list[str]) -> bool:
     if re.search(r"[.!?:;,]$", stripped) or stripped.startswith(("|", "-", "*", "•")) or len(stripped.split()) > 8:
         return False
     stands_alone = line_no == 0 or not lines[line_no - 1].strip()
-    followed = line_no + 1 < len(lines) and bool(lines[line_no + 1].strip())
+    # Text follows on the next line, or after one blank line (a Markdown heading's usual spacing).
+    followed = any(line.strip() for line in lines[line_no + 1:line_no + 3])
     return stands_alone and (followed or line_no == 0) and not re.search(r"\d", stripped)
 
 

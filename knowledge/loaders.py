@@ -70,7 +70,9 @@ def load_path(path: Path) -> LoadResult:
 def load_file(path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile]]:
     kind = SUPPORTED[path.suffix.lower()]
     if kind == "pdf":
-        return [_load_pdf(path, doc_id)], []
+        from knowledge.pdf_loader import load_pdf
+
+        return [load_pdf(path, doc_id)], []
     text, note = _read_text(path)
     meta = {"note": note} if note else {}
     if kind == "markdown":
@@ -128,7 +130,7 @@ def _document(doc_id: str, title: str, text: str, path: Path, kind: str, meta: d
 
 def _markdown_title(text: str, path: Path) -> str:
     match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
-    return match.group(1).strip() if match else _stem_title(path)
+    return match.group(1).strip() if match else stem_title(path)
 
 
 _CAPITAL_LINE = re.compile(r"^(?=[^a-z\n]*[A-Z]{2})[A-Z0-9 &'’,.:()/+-]{3,80}$", re.MULTILINE)
@@ -162,10 +164,10 @@ def _text_title(text: str, path: Path) -> str:
     if heading:
         return heading.group(1).strip()
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first if 0 < len(first) <= 80 and not first.endswith(".") else _stem_title(path)
+    return first if 0 < len(first) <= 80 and not first.endswith(".") else stem_title(path)
 
 
-def _stem_title(path: Path) -> str:
+def stem_title(path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
@@ -181,10 +183,13 @@ def _html_to_markdown(html: str, path: Path) -> tuple[str, str]:
         title = h1.get_text(" ", strip=True) or title
     lines: list[str] = []
     body = soup.body or soup
-    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "pre", "blockquote"]):
-        if element.find_parent(["li", "td", "th", "blockquote", "dd"]) is not None:
+    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "pre", "blockquote",
+                                  "address", "figcaption"]):
+        if element.find_parent(["li", "td", "th", "blockquote", "dd", "address"]) is not None:
             continue
-        text = " ".join(element.get_text(" ", strip=True).split())
+        # An <address> puts each part on its own line (<br>): "14 Larch Street, Alder Green, London SE15".
+        text = " ".join(element.get_text(", " if element.name == "address" else " ", strip=True).split())
+        text = re.sub(r"\s+(?=[.,;:!?](?:\s|$))", "", text)  # "<strong>x</strong>." is "x.", not "x ."
         if not text:
             continue
         if element.name in ("h1", "h2", "h3", "h4"):
@@ -193,47 +198,7 @@ def _html_to_markdown(html: str, path: Path) -> tuple[str, str]:
             lines.append("- " + text)
         else:
             lines.append(text + "\n")
-    return title or _stem_title(path), clean("\n".join(lines))
-
-
-def _load_pdf(path: Path, doc_id: str) -> Document:
-    import logging
-
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise DocumentUnreadable(str(path), "is password-protected; save an unprotected copy and ingest that")
-            except DocumentUnreadable:
-                raise
-            except DependencyError:
-                raise DocumentUnreadable(str(path), "is AES-encrypted and reading it needs the 'cryptography' package: "
-                                         "pip install cryptography, or save an unencrypted copy") from None
-            except Exception:
-                raise DocumentUnreadable(str(path), "is password-protected; save an unprotected copy and ingest that") from None
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = ""
-        if reader.metadata is not None and reader.metadata.title:
-            title = str(reader.metadata.title)
-    except DocumentUnreadable:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError) as exc:
-        raise DocumentUnreadable(str(path), f"is not a readable PDF ({type(exc).__name__}: {exc}); "
-                                 "re-export it or replace it") from None
-    text = clean("\n\n".join(p.strip() for p in pages if p.strip()))
-    if not text.strip():
-        raise DocumentUnreadable(str(path), "no text (scanned image?): nothing could be extracted; "
-                                 "add a text version or an OCR'd copy")
-    if not title:
-        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        title = first if 0 < len(first) <= 80 else _stem_title(path)
-    return Document(doc_id=doc_id, title=title, text=text, source=str(path), format="pdf",
-                    metadata={"pages": len(pages)})
+    return title or stem_title(path), clean("\n".join(lines))
 
 
 def _faq_rows_to_text(rows: list[tuple[str, str]]) -> str:

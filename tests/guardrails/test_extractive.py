@@ -87,3 +87,40 @@ def test_a_passage_that_cannot_win_is_never_compared_by_meaning_and_the_answer_i
     monkeypatch.setattr(extractive, "SURE_PASSAGES", 99)  # compare every sentence
     assert best_supported_sentences(question, passages, similarity=similarity) == pruned
     assert any("48 hours" in s for s in pruned)
+
+
+def test_a_sentence_introducing_a_list_can_answer_when_it_states_a_fact():
+    passage = ("Refunds > How to tell us\nPlease contact us within 48 hours of collection or delivery:\n\n"
+               "1. Email hello@example.com, or come into the shop.\n2. Give your order number.\n")
+    answer = best_supported_sentences("How soon must I contact you about a problem?", [passage], max_sentences=1)
+    assert answer == ["Please contact us within 48 hours of collection or delivery."]
+
+
+def _word_overlap(question, sentences):
+    """A stand-in for an embedder: the share of the question's words a sentence holds."""
+    asked = set(question.lower().replace("?", "").split())
+    return [len(asked & set(s.lower().replace(":", " ").replace(".", "").split())) / len(asked) for s in sentences]
+
+
+def test_with_meaning_a_sentence_holding_the_asked_kind_of_fact_wins():
+    passage = ("Gift cards\nStore credit for a problem with an order goes onto a gift card.\n\n"
+               "Gift cards can be loaded with any whole-pound amount from £10 to £150.")
+    answer = best_supported_sentences("What amounts can I put on a gift card?", [passage], max_sentences=1,
+                                      # the embedder finds the store-credit sentence a little closer
+                                      similarity=lambda q, sentences: [0.6 if "credit" in x else 0.45 for x in sentences])
+    assert answer == ["Gift cards can be loaded with any whole-pound amount from £10 to £150."]
+
+
+def test_with_meaning_a_sentence_is_judged_under_its_section_heading():
+    seen: list[str] = []
+
+    def similarity(question, sentences):
+        seen.extend(sentences)
+        return _word_overlap(question, sentences)
+
+    passage = ("Custom cakes\n\nFlavours\n\nVanilla and raspberry, chocolate fudge, salted caramel.\n\n"
+               "Tasting box\n\nOur tasting box has four slices for £15.")
+    answer = best_supported_sentences("Which flavours do you offer?", [passage], max_sentences=1,
+                                      similarity=similarity)
+    assert answer == ["Vanilla and raspberry, chocolate fudge, salted caramel."]  # the answer is the sentence alone
+    assert "Flavours: Vanilla and raspberry, chocolate fudge, salted caramel." in seen

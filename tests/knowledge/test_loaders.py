@@ -161,3 +161,89 @@ def test_empty_file_is_skipped(write):
 def test_utf16_with_a_byte_order_mark_is_read(write):
     doc = load_path(write("notes.txt", "Opening hours\nWe open at 8.".encode("utf-16"))).documents[0]
     assert doc.text == "Opening hours\nWe open at 8." and doc.title == "Opening hours"
+
+
+def _laid_out_pdf(*pages: list[tuple[float, float, float, str, bool]]) -> bytes:
+    """A PDF with each (x, y, size, text, bold) of each page printed where and as big as it says, the way a
+    word processor lays out headings, wrapped paragraphs and table cells."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>"]
+    kids = []
+    for lines in pages:
+        ops = []
+        for x, y, size, text, bold in lines:
+            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(f"BT /{'F2' if bold else 'F1'} {size} Tf 1 0 0 1 {x} {y} Tm ({escaped}) Tj ET")
+        stream = "\n".join(ops).encode("latin-1")
+        kids.append(len(objects) + 1)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+                       b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (len(objects) + 2))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+PRICE_LIST = [
+    (54, 760, 17, "Wholesale price list", True),
+    (54, 730, 13, "Minimum order and delivery", True),
+    (54, 710, 10, "- Deliveries Tuesday to Saturday, between 5:30 and 7:30 in the morning. No deliveries on Sunday or", False),
+    (54, 694.4, 10, "Monday.", False),
+    (54, 676, 10, "- Order deadline: 12:00 noon the day before delivery.", False),
+    (54, 650, 10, "We bake for cafes and offices within 4 miles of the bakery. Everything is baked fresh the", False),
+    (54, 634.4, 10, "same morning it is delivered.", False),
+    (54, 605, 13, "Bread", True),
+    (54, 585, 10, "Product", True), (300, 585, 10, "Price", True),
+    (54, 567, 10, "Country sourdough", False), (300, 567, 10, "£3.40", False),
+    (54, 549, 10, "Seeded rye", False), (300, 549, 10, "£3.70", False),
+]
+
+
+def test_pdf_lines_wrapped_inside_a_sentence_are_joined_and_paragraphs_kept(write):
+    text = load_path(write("prices.pdf", _laid_out_pdf(PRICE_LIST))).documents[0].text
+    assert "- Deliveries Tuesday to Saturday, between 5:30 and 7:30 in the morning. No deliveries on Sunday or " \
+           "Monday.\n- Order deadline: 12:00 noon the day before delivery." in text  # one line per bullet
+    assert "\n\nWe bake for cafes and offices within 4 miles of the bakery. Everything is baked fresh the same " \
+           "morning it is delivered.\n" in text  # a new paragraph, its wrapped lines joined
+    assert "No deliveries on Sunday or\n" not in text
+
+
+def test_pdf_headings_in_larger_type_become_markdown_headings_and_chunk_the_text(write):
+    from knowledge.chunking import chunk_document
+
+    doc = load_path(write("prices.pdf", _laid_out_pdf(PRICE_LIST))).documents[0]
+    assert doc.text.startswith("# Wholesale price list\n") and doc.title == "Wholesale price list"
+    assert "\n## Minimum order and delivery\n" in doc.text and "\n## Bread\n" in doc.text
+    headings = [c.heading for c in chunk_document(doc, max_words=40, overlap_words=5)]
+    assert "Minimum order and delivery" in headings  # the sub-heading is a section, never a sentence
+
+
+def test_pdf_rows_of_cells_become_a_markdown_table(write):
+    text = load_path(write("prices.pdf", _laid_out_pdf(PRICE_LIST))).documents[0].text
+    assert "| Product | Price |\n|---|---|\n| Country sourdough | £3.40 |\n| Seeded rye | £3.70 |" in text
+
+
+def test_pdf_running_footers_are_dropped(write):
+    pages = [[(54, 700, 10, body, False), (54, 40, 8, f"Crumb & Co. price list - page {n}", False)]
+             for n, body in ((1, "Our sourdough proves for two days."), (2, "Rye keeps for a week."))]
+    text = load_path(write("two.pdf", _laid_out_pdf(*pages))).documents[0].text
+    assert "Our sourdough proves for two days." in text and "Rye keeps for a week." in text
+    assert "price list - page" not in text
+
+
+def test_html_address_is_kept_as_one_line(write):
+    html = ("<html><body><h1>Contact</h1><h2>Visit us</h2><address>Crumb &amp; Co.<br>14 Larch Street<br>"
+            "London SE15</address><p>Email <strong>hello@example.com</strong>.</p></body></html>")
+    doc = load_path(write("contact.html", html)).documents[0]
+    assert "Crumb & Co., 14 Larch Street, London SE15" in doc.text
+    assert "hello@example.com." in doc.text  # no stray space before the full stop
