@@ -87,4 +87,6 @@ class Agent:
                                escalation_reason=tickets[0].reason if tickets else None)
 
     def close(self) -> None:
+        """Release the store's connections and the knowledge index's (a Chroma server's HTTP sessions)."""
         self.store.close()
+        self.knowledge.close()

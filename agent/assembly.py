@@ -26,7 +26,8 @@ def open_knowledge(config: TactfulConfig, embedder=None):
     from knowledge import KnowledgeBase
 
     return KnowledgeBase.open(config.index_dir, config.collection_name, embedder or build_embedder(config),
-                              chroma_host=config.knowledge.chroma_host, chroma_port=config.knowledge.chroma_port)
+                              chroma_host=config.knowledge.chroma_host, chroma_port=config.knowledge.chroma_port,
+                              refresh_s=config.knowledge.lexical_refresh_s)
 
 
 def ingest_sources(config: TactfulConfig, knowledge, paths: list[Path] | None = None,

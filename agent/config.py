@@ -103,6 +103,9 @@ class KnowledgeConfig(_Section):
     )
     chroma_host: str | None = Field(None, description="Chroma server host; empty means an embedded index on disk.")
     chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port.")
+    lexical_refresh_s: float = Field(
+        2.0, ge=0.0, le=3600.0, description="How often, at most, a worker checks whether another process changed "
+        "the index, then reloads its keyword (BM25) index and document list; 0 checks on every search.")
 
     @field_validator("chunk_overlap")
     @classmethod

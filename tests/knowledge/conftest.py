@@ -1,10 +1,16 @@
-"""Fixtures for the knowledge tests: tiny documents written in the test, PDFs built by hand."""
+"""Fixtures for the knowledge tests: tiny documents written in the test, PDFs built by hand, and the two
+places an index can live (an embedded folder, a Chroma server) for the tests that must hold for both."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.chroma_server import ChromaServer, start_chroma
 
 
 def pdf_bytes(pages: list[str]) -> bytes:
@@ -68,3 +74,72 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def chroma_server():
+    """A real Chroma server for the session (tests/chroma_server.py says where it comes from)."""
+    server = start_chroma()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Backend:
+    """Where a test's index lives: ``embedded`` (a folder of its own) or ``server`` (the shared server).
+
+    Collection names get a suffix of the test's own, so tests never meet on the shared server; what
+    ``open_index`` and ``open_kb`` give out is closed, and the server's collections deleted, after the test.
+    """
+
+    kind: str
+    folder: Path
+    server: ChromaServer | None = None
+    suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    opened: list[Any] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+
+    def name(self, collection: str) -> str:
+        self.names.add(f"{collection}-{self.suffix}")
+        return f"{collection}-{self.suffix}"
+
+    def where(self) -> dict[str, Any]:
+        """``ChromaIndex.open``'s arguments saying where the index is."""
+        if self.server is not None:
+            return {"host": self.server.host, "port": self.server.port}
+        return {"path": self.folder / "index" / "chroma"}
+
+    def open_index(self, collection: str):
+        from knowledge.vector_index import ChromaIndex
+
+        index = ChromaIndex.open(self.name(collection), **self.where())
+        self.opened.append(index)
+        return index
+
+    def open_kb(self, collection: str, embedder, index_dir: Path | None = None, refresh_s: float = 2.0):
+        """A KnowledgeBase; ``index_dir`` apart from the default stands for another machine (server only:
+        an embedded index lives in its ``index_dir``)."""
+        from knowledge import KnowledgeBase
+
+        server = self.server
+        kb = KnowledgeBase.open(index_dir or self.folder / "index", self.name(collection), embedder,
+                                chroma_host=server.host if server else None,
+                                chroma_port=server.port if server else 8000, refresh_s=refresh_s)
+        self.opened.append(kb)
+        return kb
+
+    def close(self) -> None:
+        for thing in self.opened:
+            thing.close()
+        if self.server is not None:
+            for name in self.names:
+                self.server.drop_collection(name)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def backend(request, tmp_path):
+    """Each test that takes it runs twice: on an embedded folder, then on the session's Chroma server."""
+    server = request.getfixturevalue("chroma_server") if request.param == "server" else None
+    where = Backend(request.param, tmp_path, server)
+    yield where
+    where.close()

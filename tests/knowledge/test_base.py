@@ -1,11 +1,10 @@
-"""The KnowledgeBase facade: idempotent ingest by content hash, removals, search, bulk loads."""
+"""The KnowledgeBase facade: idempotent ingest by content hash, removals, search, bulk loads (embedded and server)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from knowledge import KnowledgeBase
 from knowledge.documents import Chunk
 from knowledge.embeddings import HashEmbedder
 
@@ -36,8 +35,8 @@ def shop(tmp_path, write):
 
 
 @pytest.fixture
-def kb(tmp_path):
-    return KnowledgeBase.open(tmp_path / "index", "shop", CountingEmbedder())
+def kb(backend):
+    return backend.open_kb("shop", CountingEmbedder())
 
 
 def test_first_ingest_adds_every_document_and_reports_progress(kb, shop):
@@ -89,9 +88,9 @@ def test_another_root_does_not_remove_the_first_ones_documents(kb, shop, write, 
     assert kb.document_ids() == ["bread.md", "delivery.md", "faq.csv", "hours.md"]
 
 
-def test_reopening_keeps_everything_and_search_still_works(kb, shop, tmp_path):
+def test_reopening_keeps_everything_and_search_still_works(kb, shop, backend):
     kb.ingest([shop])
-    again = KnowledgeBase.open(tmp_path / "index", "shop", CountingEmbedder())
+    again = backend.open_kb("shop", CountingEmbedder())
     assert again.count() == kb.count() and again.document_ids() == kb.document_ids()
     assert again.ingest([shop]).unchanged_documents == 3
     top = again.search("gift cards", k=1)[0]
@@ -120,11 +119,11 @@ def test_add_prepared_inserts_precomputed_vectors_and_bm25_sees_them(kb):
 
 
 @pytest.mark.slow
-def test_end_to_end_with_minilm_knows_what_it_knows(tmp_path, write, minilm):
+def test_end_to_end_with_minilm_knows_what_it_knows(tmp_path, write, minilm, backend):
     write("kb/allergens.md", "# Allergens\n\n## Gluten\nWe bake a gluten-free loaf every Friday in a separate oven.\n\n"
                              "## Nuts\nAll our products may contain traces of nuts.")
     write("kb/delivery.md", "# Delivery\nOur delivery van runs on Tuesdays and costs four pounds.")
-    kb = KnowledgeBase.open(tmp_path / "index", "bakery", minilm)
+    kb = backend.open_kb("bakery", minilm)
     kb.ingest([tmp_path / "kb"])
     on_topic = kb.search("Do you have gluten-free bread?", k=2)
     off_topic = kb.search("how much has the dow changed today", k=2)
@@ -151,3 +150,28 @@ def test_a_failed_ingest_records_nothing_and_the_next_one_finishes_the_work(kb, 
     monkeypatch.undo()
     report = kb.ingest([shop])
     assert report.added_documents == 3 and kb.count() == report.chunks_indexed
+
+
+def test_a_document_written_only_in_part_is_embedded_again_by_the_next_ingest(kb, shop, write, monkeypatch):
+    from knowledge import base
+
+    kb.ingest([shop])
+    before = kb.count()
+    write("kb/short.csv", "question,answer\nOpen?,Yes.\nCash?,No.\n")  # two chunks, the shortest of all
+    calls = []
+    embed = kb.embedder.embed_documents
+
+    def crashes_on_the_second_group(texts):
+        calls.append(texts)
+        if len(calls) == 2:
+            raise RuntimeError("model crashed")
+        return embed(texts)
+
+    monkeypatch.setattr(base, "EMBED_GROUP", 1)
+    monkeypatch.setattr(kb.embedder, "embed_documents", crashes_on_the_second_group)
+    with pytest.raises(RuntimeError):
+        kb.ingest([shop])
+    assert kb.count() == before + 1  # one of short.csv's two chunks
+    monkeypatch.undo()
+    report = kb.ingest([shop])
+    assert (report.unchanged_documents, report.chunks_indexed) == (3, 2) and kb.count() == before + 2

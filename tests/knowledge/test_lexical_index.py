@@ -1,9 +1,11 @@
-"""BM25 over bm25s: ranking, saving and loading, and a stale copy detected."""
+"""BM25 over bm25s: ranking, saving and loading under a label, and a copy of other content never loaded."""
 
 from __future__ import annotations
 
 from knowledge.documents import Chunk
-from knowledge.lexical_index import BM25Index, ids_fingerprint
+import pytest
+
+from knowledge.lexical_index import BM25Index
 
 
 def make(cid: str, text: str) -> Chunk:
@@ -38,14 +40,29 @@ def test_unknown_words_and_empty_index_give_nothing():
 
 def test_save_and_load_round_trip(tmp_path):
     index = built()
-    index.save(tmp_path / "bm25")
-    loaded = BM25Index.load(tmp_path / "bm25", ids_fingerprint([c.chunk_id for c in CHUNKS]))
+    index.save(tmp_path / "bm25", "v1")
+    loaded = BM25Index.load(tmp_path / "bm25", "v1")
     assert loaded is not None
     assert loaded.search("wedding cake", k=2) == index.search("wedding cake", k=2)
 
 
-def test_a_stale_or_missing_copy_is_not_loaded(tmp_path):
-    built().save(tmp_path / "bm25")
-    changed_ids = [c.chunk_id for c in CHUNKS[:3]]
-    assert BM25Index.load(tmp_path / "bm25", ids_fingerprint(changed_ids)) is None
-    assert BM25Index.load(tmp_path / "nothing-here", ids_fingerprint(changed_ids)) is None
+def test_a_copy_saved_under_another_label_or_missing_is_not_loaded(tmp_path):
+    built().save(tmp_path / "bm25", "v1")
+    assert BM25Index.load(tmp_path / "bm25", "v2") is None
+    assert BM25Index.load(tmp_path / "nothing-here", "v1") is None
+
+
+def test_saving_a_new_label_removes_the_older_copies(tmp_path):
+    folder = tmp_path / "bm25"
+    built().save(folder, "v1")
+    (folder / "params.index.json").write_text("{}")  # the layout before labels
+    smaller = BM25Index()
+    smaller.build(CHUNKS[:2])
+    smaller.save(folder, "v2")
+    assert sorted(p.name for p in folder.iterdir()) == ["v2"]
+    assert BM25Index.load(folder, "v2").chunk_ids == ["a::0000", "a::0001"]
+
+
+def test_a_label_must_be_a_plain_name(tmp_path):
+    with pytest.raises(ValueError, match="label"):
+        built().save(tmp_path / "bm25", "../elsewhere")

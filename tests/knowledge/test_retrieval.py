@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense and BM25 fused, scores filled, filters applied on both sides."""
+"""Hybrid retrieval: dense and BM25 fused, scores filled, filters applied on both sides (embedded and server)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from knowledge.documents import Chunk
 from knowledge.embeddings import HashEmbedder
 from knowledge.lexical_index import BM25Index
 from knowledge.retrieval import HybridRetriever, reciprocal_rank_fusion
-from knowledge.vector_index import ChromaIndex
 
 ROWS = [
     ("bread.md", "Sourdough", "Our sourdough is fermented for two days and baked every morning."),
@@ -21,12 +20,12 @@ ROWS = [
 
 
 @pytest.fixture
-def retriever(tmp_path) -> HybridRetriever:
+def retriever(backend) -> HybridRetriever:
     chunks = [Chunk(chunk_id=f"{doc}::{i:04d}", doc_id=doc, title=doc[:-3].title(), heading=heading,
                     text=f"{heading}\n{text}", metadata={"kind": "policy" if doc == "delivery.md" else "product"})
               for i, (doc, heading, text) in enumerate(ROWS)]
     embedder = HashEmbedder()
-    index = ChromaIndex.open("retrieval", path=tmp_path / "chroma")
+    index = backend.open_index("retrieval")
     index.upsert(chunks, embedder.embed_documents([c.text for c in chunks]))
     bm25 = BM25Index()
     bm25.build(chunks)
@@ -72,13 +71,13 @@ def test_reciprocal_rank_fusion_rewards_agreement():
     assert fused["a"] == pytest.approx(1 / 61)
 
 
-def test_a_bm25_only_hit_gets_its_relevance_from_its_stored_vector(tmp_path):
+def test_a_bm25_only_hit_gets_its_relevance_from_its_stored_vector(backend):
     embedder = HashEmbedder()
     fillers = [Chunk(f"f.md::{i:04d}", "f.md", "F", "H", f"redelivered costumes delivering {i}")
                for i in range(30)]  # close to the query for the hash embedder, no shared stem for BM25
     target = Chunk("t.md::0000", "t.md", "T", "H", "zebra quokka wombat platypus echidna koala dingo 7731")
     chunks = fillers + [target]
-    index = ChromaIndex.open("bm25-only", path=tmp_path / "chroma")
+    index = backend.open_index("bm25-only")
     vectors = embedder.embed_documents([c.text for c in chunks])
     index.upsert(chunks, vectors)
     bm25 = BM25Index()
@@ -89,3 +88,45 @@ def test_a_bm25_only_hit_gets_its_relevance_from_its_stored_vector(tmp_path):
     assert hit.dense_score is None and hit.lexical_score is not None
     expected = max(0.0, float(vectors[-1] @ embedder.embed_query(query)))
     assert hit.relevance == pytest.approx(expected, abs=1e-5)
+
+
+def test_query_vectors_are_remembered_read_only_and_bounded():
+    from knowledge.embeddings import QueryVectors
+
+    calls = []
+    memory = QueryVectors(capacity=2)
+
+    def embed(text):
+        calls.append(text)
+        return HashEmbedder().embed_query(text)
+
+    first = memory.get("rye", embed)
+    assert memory.get("rye", embed) is first and calls == ["rye"]
+    with pytest.raises(ValueError):
+        first[0] = 1.0  # shared between callers: nobody may change it
+    memory.get("spelt", embed)
+    memory.get("wheat", embed)
+    assert len(memory) == 2
+    memory.get("rye", embed)  # the least recently used went first
+    assert calls == ["rye", "spelt", "wheat", "rye"]
+
+
+def test_score_fusion_weighs_how_far_ahead_a_candidate_is_not_just_its_rank():
+    from knowledge.retrieval import score_fusion
+
+    cosines = {"near-miss": 0.60, "dense-best": 0.62, "far-behind": 0.30}
+    lexical = {"near-miss": 9.0, "dense-best": 1.0, "far-behind": 8.0}
+    fused = score_fusion(cosines, lexical)
+    # Rank fusion puts "far-behind" (ranks 3 and 2) within a hair of "dense-best" (ranks 1 and 3): ranks
+    # hide that its meaning is 0.32 behind. By score it is clearly last, and a hair behind on meaning but
+    # far ahead on keywords wins.
+    assert sorted(fused, key=fused.get, reverse=True) == ["near-miss", "dense-best", "far-behind"]
+    assert fused["dense-best"] - fused["far-behind"] > 0.2
+    assert fused["dense-best"] == pytest.approx(0.6 + 0.4 / 9)
+    assert score_fusion({}, lexical) == {}
+
+
+def test_a_chunk_strong_on_both_sides_outranks_one_strong_on_meaning_alone(retriever):
+    passages = retriever.search("delivery costs four pounds", k=2)
+    assert passages[0].chunk.chunk_id == "delivery.md::0002"
+    assert passages[0].score > passages[1].score

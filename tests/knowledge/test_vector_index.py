@@ -1,4 +1,5 @@
-"""The Chroma index on disk (real, embedded): write, search, delete, and a damaged folder."""
+"""The Chroma index, embedded and on a server (both real): write, search, delete, the knowledge base's own
+bookkeeping, and a damaged folder or an unreachable server reported with what to do."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def chunks() -> list[Chunk]:
 
 
 @pytest.fixture
-def index(tmp_path):
-    idx = ChromaIndex.open("shop", path=tmp_path / "chroma")
+def index(backend):
+    idx = backend.open_index("shop")
     items = chunks()
     idx.upsert(items, HashEmbedder().embed_documents([c.text for c in items]))
     return idx
@@ -63,9 +64,30 @@ def test_upsert_replaces_and_delete_removes(index):
     assert [c.chunk_id for c in index.all_chunks()] == ["delivery.md::0000"]
 
 
-def test_reopening_the_folder_finds_the_same_chunks(index, tmp_path):
-    again = ChromaIndex.open("shop", path=tmp_path / "chroma")
+def test_reopening_finds_the_same_chunks(index, backend):
+    again = backend.open_index("shop")
     assert again.count() == 3 and {c.chunk_id for c in again.all_chunks()} == set(TEXTS)
+
+
+def test_hidden_fields_are_kept_with_the_chunk_but_never_shown_in_its_metadata(index):
+    item = chunks()[0]
+    index.upsert([item], HashEmbedder().embed_documents([item.text]), hidden=[{"doc_hash": "abc", "doc_chunks": 2}])
+    assert index.get([item.chunk_id])[item.chunk_id][0] == item
+    found = {chunk.chunk_id: (chunk, hidden) for chunk, hidden in index.records(with_text=False)}
+    chunk, hidden = found[item.chunk_id]
+    assert hidden == {"doc_hash": "abc", "doc_chunks": 2} and chunk.metadata == item.metadata and chunk.text == ""
+    assert found["bread.md::0001"][1] == {}
+
+
+def test_the_state_is_shared_by_every_handle_and_keeps_the_cosine_space(index, backend):
+    other = backend.open_index("shop")
+    assert other.read_state() == {}
+    index.write_state({"version": "v1", "embedder": "hash"})
+    assert other.read_state() == {"version": "v1", "embedder": "hash"}
+    other.write_state({"version": "v2"})
+    assert index.read_state() == {"version": "v2"}
+    exact = index.query(3.0 * HashEmbedder().embed_query(TEXTS["delivery.md::0000"][1]), k=1)
+    assert exact[0][1] == pytest.approx(1.0, abs=1e-4)  # cosine: the length of the query does not matter
 
 
 def test_a_garbage_folder_is_reported_with_what_to_do(tmp_path):
@@ -76,9 +98,11 @@ def test_a_garbage_folder_is_reported_with_what_to_do(tmp_path):
         ChromaIndex.open("shop", path=folder)
 
 
-def test_an_unreachable_server_is_reported(tmp_path):
-    with pytest.raises(IndexUnavailable, match="Chroma server at 127.0.0.1:9"):
+def test_an_unreachable_server_is_reported_with_what_to_do(tmp_path):
+    with pytest.raises(IndexUnavailable, match="Chroma server at 127.0.0.1:9") as caught:
         ChromaIndex.open("shop", host="127.0.0.1", port=9)
+    assert "chroma run --host 127.0.0.1 --port 9" in str(caught.value)
+    assert "knowledge.chroma_host" in str(caught.value)
 
 
 def test_a_bad_collection_name_is_not_mistaken_for_a_damaged_index(tmp_path):
