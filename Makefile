@@ -47,11 +47,14 @@ eval-model: install
 # `load` is the full run of the README; `load-ci` the reduced run .ci/run gates on (nothing lost or duplicated).
 LOAD_STORE_URL ?= postgresql+psycopg://tactful:tactful@127.0.0.1:5432/tactful
 load: install
-	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) --output bench-results
+	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) $(if $(LOAD_CHROMA),--chroma $(LOAD_CHROMA)) \
+	  --output bench-results
 
+LOAD_CHROMA ?=
 load-ci: install
-	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) --workers 2 --concurrency 10 --messages 300 \
-	  --audit-messages 1000 --audit-conversations 20 --max-seconds 300 --output reports/load-ci
+	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) $(if $(LOAD_CHROMA),--chroma $(LOAD_CHROMA)) \
+	  --workers 2 --concurrency 10 --messages 300 --audit-messages 1000 --audit-conversations 20 \
+	  --max-seconds 300 --output reports/load-ci
 
 # Known vulnerabilities in the installed dependencies (pip-audit in its own environment, not the project's).
 AUDIT_VENV := .venv-audit
