@@ -141,6 +141,10 @@ class LLMConfig(_Section):
     api_key: SecretStr | None = Field(None, description="API key for 'openai'; OPENAI_API_KEY is used when empty.")
     timeout_s: float = Field(30.0, gt=0, le=600, description="Seconds one model call may take.")
     max_retries: int = Field(2, ge=0, le=10, description="Extra attempts after a failed model call.")
+    circuit_failures: int = Field(
+        3, ge=0, le=100, description="Failed calls in a row after which the model is not called for "
+        "circuit_cooldown_s (answers come from the passages meanwhile); 0: never stop calling it.")
+    circuit_cooldown_s: float = Field(30.0, gt=0, le=3600, description="How long a failing model is left alone.")
     max_tokens: int = Field(160, ge=16, le=4096, description="Longest answer body, in tokens.")
     temperature: float = Field(0.2, ge=0.0, le=2.0, description="Sampling temperature.")
     threads: int = Field(2, ge=1, le=64, description="CPU threads for 'local'.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agent.config import LLMConfig
+from agent.llm.circuit import CircuitBreaker
 from agent.llm.gateway import ModelGateway
 
 if TYPE_CHECKING:
@@ -38,12 +39,16 @@ def build_chat_model(config: LLMConfig) -> BaseChatModel | None:
 
 
 def build_gateway(config: LLMConfig) -> ModelGateway | None:
-    """The gateway around the configured model, with its deadline and retries; None for 'extractive'."""
+    """The gateway around the configured model, with its deadline, retries and circuit breaker; None for 'extractive'."""
     chat_model = build_chat_model(config)
     if chat_model is None:
         return None
     description = None
     if config.provider == "openai":
         description = f"the model '{config.model}' at {config.base_url or 'https://api.openai.com/v1'}"
+    breaker = None
+    if config.circuit_failures:
+        breaker = CircuitBreaker(config.circuit_failures, config.circuit_cooldown_s,
+                                 description=description or "the model")
     return ModelGateway(chat_model, timeout_s=config.timeout_s, max_retries=config.max_retries,
-                        description=description)
+                        description=description, breaker=breaker)

@@ -11,6 +11,8 @@
 - Retries (tenacity, exponential backoff 0.2 s -> 2 s with jitter) cover connection errors,
   timeouts, rate limits (429) and server errors (5xx), never 4xx such as a bad API key. A stream is
   retried only while no text has been yielded, so a customer never sees the same words twice.
+- A ``CircuitBreaker`` (``llm.circuit_failures`` outages in a row) stops calling a dead model for
+  ``llm.circuit_cooldown_s``: calls fail at once instead of every customer waiting out the deadline.
 - When the model cannot answer, ``ModelUnavailable(message, attempts=n)`` says what failed in words
   for an operator; the turn pipeline turns it into a kind reply. Errors with no HTTP status that
   are not transport errors (bugs, ``ScriptedModelExhausted``) propagate unchanged.
@@ -34,6 +36,7 @@ from tenacity import (RetryCallState, Retrying, retry_if_exception, stop_after_a
 
 from agent.errors import ModelUnavailable, ServiceUnavailable
 from agent.llm.base import ChatMessage
+from agent.llm.circuit import CircuitBreaker
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +119,8 @@ class ModelGateway:
     """Deadline, retries and streaming around any LangChain chat model; speaks ``ChatMessage``."""
 
     def __init__(self, chat_model: BaseChatModel, *, timeout_s: float = 30.0, max_retries: int = 2,
-                 backoff_s: tuple[float, float] = (0.2, 2.0), description: str | None = None) -> None:
+                 backoff_s: tuple[float, float] = (0.2, 2.0), description: str | None = None,
+                 breaker: CircuitBreaker | None = None) -> None:
         if timeout_s <= 0 or max_retries < 0:
             raise ValueError("timeout_s must be positive and max_retries at least 0")
         self.chat_model = chat_model
@@ -124,6 +128,7 @@ class ModelGateway:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.description = description or describe_model(chat_model)
+        self.breaker = breaker
         self.stats = CallStats()
 
     def complete(self, messages: list[ChatMessage], *, max_tokens: int | None = None,
@@ -166,6 +171,7 @@ class ModelGateway:
         except Exception as exc:
             if not is_outage(exc):
                 raise
+            self._failed()
             error = self._unavailable(exc, stats, midway=True)
             raise error from exc
         finally:
@@ -173,6 +179,10 @@ class ModelGateway:
             stats.latency_s = time.monotonic() - started
 
     # -- internals ------------------------------------------------------------------------------
+    def _failed(self) -> None:
+        if self.breaker is not None:
+            self.breaker.record_failure()
+
     def _begin(self) -> tuple[CallStats, float, float]:
         self.stats = stats = CallStats()
         started = time.monotonic()
@@ -183,6 +193,8 @@ class ModelGateway:
                       ) -> tuple[_StreamPump, T]:
         """Start the model's stream and get ``first_result`` from it, retrying retryable failures."""
         lc_messages = to_langchain_messages(messages)
+        if self.breaker is not None:
+            self.breaker.before_call()  # open: ModelUnavailable at once, no waiting
         options: dict[str, Any] = {}
         if max_tokens is not None:
             options["max_tokens"] = max_tokens
@@ -202,13 +214,17 @@ class ModelGateway:
                     stats.attempts = attempt.retry_state.attempt_number
                     pump = _StreamPump(self.chat_model, lc_messages, options)
                     try:
-                        return pump, first_result(pump)
+                        result = pump, first_result(pump)
                     except BaseException:
                         pump.close()
                         raise
+                    if self.breaker is not None:
+                        self.breaker.record_success()
+                    return result
         except Exception as exc:
             if not is_outage(exc):
                 raise  # a bug, or a test double out of replies: it must stay visible
+            self._failed()
             error = self._unavailable(exc, stats)
             raise error from exc
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
