@@ -87,9 +87,11 @@ def grounded_model_body(deltas: Iterator[str], question: str, passages: list[str
 
 
 def extractive_body(question: str, passages: list[str], report: BodyReport, embedder=None,
-                    max_sentences: int = 3) -> list[str]:
+                    max_sentences: int = 3, relevance: list[float] | None = None) -> list[str]:
+    """The passages' own best sentences; ``relevance`` (each passage's retrieval cosine) lets a passage the
+    retriever ranked lower but judged as relevant answer (see guardrails.extractive.RELEVANCE_PENALTY)."""
     if embedder is not None:
-        sentences = extractive_answer(question, passages, embedder, max_sentences=max_sentences)
+        sentences = extractive_answer(question, passages, embedder, max_sentences=max_sentences, relevance=relevance)
     else:
         sentences = best_supported_sentences(question, passages, max_sentences=max_sentences)
     report.kept.extend(sentences)
@@ -129,6 +131,10 @@ def cite(passages: list[RetrievedPassage], limit: int = 3) -> list[Source]:
 COVERAGE_MARGIN = 0.08
 #: The share of the question's content words the passage must hold.
 COVERAGE = 0.6
+#: A question of at least ``LONG_QUESTION`` content words carries filler ("what I type into this chat"): half
+#: of its words are enough, from a passage within half the margin of the bar.
+LONG_QUESTION = 4
+LONG_QUESTION_COVERAGE = 0.5
 
 
 def covers_question(question: str, passage: RetrievedPassage, min_relevance: float) -> bool:
@@ -141,4 +147,7 @@ def covers_question(question: str, passage: RetrievedPassage, min_relevance: flo
     if len(asked) < 2:
         return False
     held = set(content_words(passage.chunk.text))
-    return len(asked & held) / len(asked) >= COVERAGE
+    share = len(asked & held) / len(asked)
+    if len(asked) >= LONG_QUESTION and passage.relevance >= min_relevance - COVERAGE_MARGIN / 2:
+        return share >= LONG_QUESTION_COVERAGE
+    return share >= COVERAGE

@@ -49,10 +49,12 @@ class CachedEmbedder:
         return self.embedder.embed_query(text)
 
 
-def extractive_answer(question: str, passages: list[str], embedder, max_sentences: int = 3) -> list[str]:
+def extractive_answer(question: str, passages: list[str], embedder, max_sentences: int = 3,
+                      relevance: Sequence[float] | None = None) -> list[str]:
     def similarity(query: str, sentences: list[str]) -> Sequence[float]:
         if not sentences:
             return []
         return embedder.embed_documents(sentences) @ embedder.embed_query(query)
 
-    return best_supported_sentences(question, passages, max_sentences=max_sentences, similarity=similarity)
+    return best_supported_sentences(question, passages, max_sentences=max_sentences, similarity=similarity,
+                                    relevance=relevance)

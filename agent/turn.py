@@ -245,7 +245,11 @@ class Turn:
         at_fault = bool(self.sentiment and _AT_FAULT_CUES & set(self.sentiment.cues))
         yield from self._say(a.frame.lead_in(passages[0].chunk.title, mood, at_fault=at_fault), start=separator)
         # The passages' own best sentences: the fallback, and the yardstick the model's answer must meet.
-        extractive = extractive_body(question, texts, BodyReport(), a.sentence_embedder)
+        # Each passage's cosine; one admitted below the bar for holding the question's words counts as at the
+        # bar (a long chunk's embedding understates it), so it is not priced out of answering.
+        bar = a.config.knowledge.min_relevance
+        extractive = extractive_body(question, texts, BodyReport(), a.sentence_embedder,
+                                     relevance=[max(p.relevance, bar) for p in passages])
         sentences: list[str] = []
         if a.gateway is not None:
             sentences = self._model_sentences(question, model_texts, extractive, report)

