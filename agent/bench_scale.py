@@ -181,6 +181,13 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", f"Audit: {a['sent']} messages over {a['conversations']} conversations on {a['workers']} workers "
                   f"in {a['seconds']} s: answered {a['answered']}, stored {a['stored']}, lost {a['lost']}, "
                   f"duplicated {a['duplicated']}, failed {a['failed']}."]
+    if results.get("soak"):
+        s = results["soak"]
+        lines += [f"Soak: {s['minutes']} minutes, {s['workers']} worker(s), {s['concurrency']} concurrent conversations: "
+                  f"sent {s['sent']}, answered {s['answered']} ({s['turns_per_s']} turns/s), escalated {s['escalated']}, "
+                  f"declined {s['declined']}, failed {s['failed']}, lost {s['lost']}, duplicated {s['duplicated']}; "
+                  f"memory of all workers {s['rss_mb_start']} MB at the start, {s['rss_mb_end']} MB at the end "
+                  f"({'flat' if s['memory_flat'] else 'GREW'})."]
     if results.get("rows"):
         lines += ["| synthetic chunks | turn p50 ms | turn p95 ms | turn p99 ms | retrieval p50 ms | retrieval p95 ms |",
                   "|---|---|---|---|---|---|"]
@@ -188,3 +195,59 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| {r['synthetic_chunks']:,} | {r['turn_p50_ms']} | {r['turn_p95_ms']} | {r['turn_p99_ms']} "
                          f"| {r['retrieval_p50_ms']} | {r['retrieval_p95_ms']} |")
     return "\n".join(lines) + "\n"
+
+
+#: Seconds of soak traffic before memory is first measured (each worker loads models and fills caches).
+WARM_UP_S = 20.0
+
+
+def bench_soak(*, minutes: float, workers: int, concurrency: int, store_url: str | None,
+               chroma: tuple[str, int] | None, sample_every_s: float, console: Console) -> dict[str, Any]:
+    """Mixed traffic (questions, attacks, upset customers, personal data) for ``minutes`` after a warm-up:
+    messages sent, answered, escalated, lost and duplicated, and each worker's memory over time (flat:
+    at most 10% and 20 MB a worker above the first sample)."""
+    from agent.bench_load import mixed_text
+
+    workdir = Path(tempfile.mkdtemp(prefix="tactful-soak-"))
+    totals = {"sent": 0, "answered": 0, "failed": 0, "stored": 0, "lost": 0, "duplicated": 0}
+    outcomes: dict[str, int] = {}
+    memory: list[dict[str, Any]] = []
+    try:
+        served = start_server(_server_env(workdir / "data", store_url, chroma), workers=workers, log_dir=workdir)
+        try:
+            # Warm-up with the same traffic: lazy loads, caches and pools fill before the first memory sample.
+            run_load(LoadPlan(served.base_url, conversations=concurrency, messages_per_conversation=8,
+                              concurrency=concurrency, max_seconds=WARM_UP_S, text=mixed_text))
+            started = time.monotonic()
+            end = started + minutes * 60
+            next_sample = started
+            while time.monotonic() < end:
+                if time.monotonic() >= next_sample:
+                    memory.append({"minute": round((time.monotonic() - started) / 60, 2),
+                                   "rss_mb": served.worker_rss_mb()})
+                    next_sample += sample_every_s
+                result = run_load(LoadPlan(served.base_url, conversations=concurrency, messages_per_conversation=8,
+                                           concurrency=concurrency, max_seconds=max(1.0, end - time.monotonic()),
+                                           text=mixed_text))
+                for key in totals:
+                    totals[key] += getattr(result, key)
+                for outcome, count in result.outcomes.items():
+                    outcomes[outcome] = outcomes.get(outcome, 0) + count
+            memory.append({"minute": round((time.monotonic() - started) / 60, 2), "rss_mb": served.worker_rss_mb()})
+            seconds = time.monotonic() - started
+        finally:
+            served.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    first, last = sum(memory[0]["rss_mb"]), sum(memory[-1]["rss_mb"])
+    escalated = sum(outcomes.get(k, 0) for k in ("handed_off", "referred", "queued", "with_person"))
+    results = {"soak": {"minutes": round(seconds / 60, 2), "workers": workers, "concurrency": concurrency,
+                        **totals, "escalated": escalated, "declined": outcomes.get("declined", 0),
+                        "outcomes": outcomes, "turns_per_s": round(totals["answered"] / seconds, 1),
+                        "rss_mb_start": round(first, 1), "rss_mb_end": round(last, 1),
+                        "memory_flat": last <= first * 1.10 + 20 * workers, "memory": memory}}
+    s = results["soak"]
+    console.print(f"soak: {s['minutes']} min, sent {s['sent']}, answered {s['answered']}, escalated {escalated}, "
+                  f"declined {s['declined']}, failed {s['failed']}, lost {s['lost']}, duplicated {s['duplicated']}; "
+                  f"memory {s['rss_mb_start']} -> {s['rss_mb_end']} MB")
+    return results

@@ -93,6 +93,16 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
     _run(body)
 
 
+def _argument_text(text: str) -> str:
+    """A command-line argument as text: bytes the shell passed that are not UTF-8 (which Python hands over as
+    lone surrogates) become U+FFFD, so nothing later fails to print or store them."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 def _print_sources(reply) -> None:
     if reply.sources:
         out.print("[dim]Sources:[/] " + "; ".join(f"{s.doc_id} ({s.label})" for s in reply.sources),
@@ -107,7 +117,7 @@ def ask(question: str = typer.Argument(..., help="The customer's question."),
 
     def body() -> None:
         agent = build_agent(config=_config(config))
-        stream = agent.respond_stream(question, channel="cli")
+        stream = agent.respond_stream(_argument_text(question), channel="cli")
         for piece in stream:
             out.print(piece, end="", highlight=False, markup=False, soft_wrap=True)
         out.print()
@@ -231,13 +241,14 @@ def serve(config: Optional[Path] = ConfigOption,
 
 
 @app.command()
-def guard(text: str = typer.Argument(..., help="A customer message or a reply to check."),
+def guard(given: str = typer.Argument(..., metavar="TEXT", help="A customer message or a reply to check."),
           side: str = typer.Option("both", help="Which rails: input (customer message), output (reply) or both."),
           as_json: bool = typer.Option(False, "--json", help="Print the verdicts as JSON."),
           config: Optional[Path] = ConfigOption) -> None:
     """Run the guardrails on a text and print every verdict (no model, no knowledge base needed)."""
     import json
 
+    from rich.markup import escape
     from rich.table import Table
 
     from guardrails.pipeline import RailPipeline
@@ -248,6 +259,7 @@ def guard(text: str = typer.Argument(..., help="A customer message or a reply to
         if side not in ("input", "output", "both"):
             raise BadInput(f"--side must be input, output or both, not {side!r}.")
         cfg = _config(config)
+        text = _argument_text(given)
         tone = cfg.guardrails.tone
         pipeline = RailPipeline(cfg.guardrails.input, cfg.guardrails.output,
                                 ToneLimits(max_exclamations_per_reply=tone.max_exclamations_per_reply,
@@ -275,9 +287,9 @@ def guard(text: str = typer.Argument(..., help="A customer message or a reply to
             for column in ("rail", "action", "category", "reason"):
                 table.add_column(column)
             for v in result["verdicts"]:
-                table.add_row(v["rail"], v["action"], v["category"] or "", v["reason"])
+                table.add_row(v["rail"], v["action"], v["category"] or "", escape(v["reason"]))
             out.print(table)
-            out.print(f"[bold]{'redacted' if name == 'input' else 'as shown'}:[/] {result['text']}",
+            out.print(f"[bold]{'redacted' if name == 'input' else 'as shown'}:[/] {escape(result['text'])}",
                       highlight=False)
 
     _run(body)
@@ -332,12 +344,7 @@ def bench_load_command(
     from agent.bench_scale import bench_load, markdown, write_results
 
     def body() -> None:
-        server = None
-        if chroma:
-            host, _, port = chroma.rpartition(":")
-            if not host or not port.isdigit():
-                raise BadInput(f"--chroma takes HOST:PORT, like 127.0.0.1:8000; not {chroma!r}.")
-            server = (host, int(port))
+        server = _chroma_address(chroma)
         results = bench_load(workers=_numbers(workers, "--workers"), concurrency=_numbers(concurrency, "--concurrency"),
                              messages=messages, store_url=store_url, chroma=server, audit_messages=audit_messages,
                              audit_conversations=audit_conversations, audit_workers=audit_workers,
@@ -350,6 +357,40 @@ def bench_load_command(
             raise typer.Exit(1)
 
     _run(body)
+
+
+@bench_app.command("soak")
+def bench_soak_command(
+        minutes: float = typer.Option(30.0, min=0.1, help="How long to run."),
+        workers: int = typer.Option(2, min=1, max=64, help="Workers serving the API."),
+        concurrency: int = typer.Option(10, min=1, help="Conversations at once."),
+        store_url: Optional[str] = typer.Option(None, help="Store URL; default: SQLite in a temporary folder."),
+        chroma: Optional[str] = typer.Option(None, help="HOST:PORT of a Chroma server; default: embedded."),
+        sample_every: float = typer.Option(60.0, min=1, help="Seconds between memory samples."),
+        output: Path = typer.Option(Path("bench-results"), help="Folder for soak.json and soak.md.")) -> None:
+    """A bounded soak on loopback: mixed traffic and attacks; fails if a message is lost or memory grows."""
+    from agent.bench_scale import bench_soak, markdown, write_results
+
+    def body() -> None:
+        results = bench_soak(minutes=minutes, workers=workers, concurrency=concurrency, store_url=store_url,
+                             chroma=_chroma_address(chroma), sample_every_s=sample_every, console=out)
+        where = write_results(results, output, "soak")
+        out.print(markdown(results), highlight=False, markup=False, soft_wrap=True)
+        out.print(f"Results written to {where} and {where.with_suffix('.json')}")
+        s = results["soak"]
+        if s["lost"] or s["duplicated"] or s["failed"] or not s["memory_flat"]:
+            raise typer.Exit(1)
+
+    _run(body)
+
+
+def _chroma_address(chroma: Optional[str]) -> tuple[str, int] | None:
+    if not chroma:
+        return None
+    host, _, port = chroma.rpartition(":")
+    if not host or not port.isdigit():
+        raise BadInput(f"--chroma takes HOST:PORT, like 127.0.0.1:8000; not {chroma!r}.")
+    return host, int(port)
 
 
 @bench_app.command("turn")
