@@ -12,6 +12,7 @@ import json
 import logging
 import time
 import uuid
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Path, Query, Request
@@ -34,6 +35,8 @@ log = logging.getLogger("tactful.api")
 
 #: Bodies past this are refused with 413 before they are parsed.
 MAX_BODY_BYTES = 64 * 1024
+#: Slack and Twilio webhooks: an event with rich blocks is larger than a chat message, never this large.
+MAX_WEBHOOK_BYTES = 256 * 1024
 GENERIC_500 = "something went wrong on our side; the team has been told. Please try again."
 GENERIC_503 = "the service is temporarily unavailable; please try again shortly."
 CHAT_COMPLETIONS = "/v1/chat/completions"
@@ -59,7 +62,9 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
     app = FastAPI(title=title, version=_version(),
                   description="Talk to Tactful, work its hand-off queue, or use it as an OpenAI-compatible model.")
     app.add_middleware(CatchUnexpected)
+    app.add_middleware(Utf8Body)  # inside the size limits (the last added runs first): it reads a bounded body
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_WEBHOOK_BYTES, prefix="/channels/")
     _add_error_handlers(app)
     bearer = HTTPBearer(auto_error=False, description="An operator token (server.operator_tokens).")
 
@@ -272,7 +277,20 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        message = str(exc.detail)
+        if message == _FASTAPI_PARSE_ERROR:  # json.loads failed past JSONDecodeError: a RecursionError
+            message = ("the body could not be read as JSON (nested too deeply?); "
+                       "send an object such as {\"text\": \"...\"}.")
+        elif message == HTTPStatus(exc.status_code).phrase:  # Starlette's bare "Not Found": say what is wrong
+            message = _ROUTING_ERRORS.get(exc.status_code, message).format(method=request.method)
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
+
+
+_FASTAPI_PARSE_ERROR = "There was an error parsing the body"
+_ROUTING_ERRORS = {
+    404: "there is no such endpoint; check the path (the API is described at /docs).",
+    405: "this endpoint does not take {method} requests; check the method (the API is described at /docs).",
+}
 
 
 class CatchUnexpected:
@@ -342,6 +360,47 @@ class BodySizeLimit:
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class Utf8Body:
+    """Refuse a request body that is not UTF-8 (400, saying where), as JSON must be (RFC 8259): otherwise
+    bytes like ED A0 80 would reach the agent as a lone surrogate, or fail deep inside with a vague message.
+
+    Only under ``prefix``, and after ``BodySizeLimit``, so the body read here is bounded.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            refusal = {"error": f"the request body is not valid UTF-8 (byte {exc.start}); send JSON encoded as UTF-8."}
+            await JSONResponse(refusal, 400)(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)

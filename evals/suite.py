@@ -153,16 +153,30 @@ def parse_case(data: Any, *, path: str | Path = "<suite>", line: int = 1) -> Cas
 
 
 def json_lines(text: str) -> Iterator[tuple[int, Any]]:
-    """Each non-blank line's number and its value, or a Problem when it is not JSON. Lines split on "\\n"
-    only: U+2028 may sit inside a JSON string."""
+    """Each non-blank line's number and its value, or a Problem when it is not JSON (or nests too deeply, or
+    carries a lone surrogate). Lines split on "\\n" only: U+2028 may sit inside a JSON string."""
     for number, raw in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, Problem(number, "", f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield number, Problem(number, "", "not usable JSON: nested too deeply")
+            continue
+        try:  # "\ud800" alone decodes to a lone surrogate, which no report, terminal or file can carry
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except RecursionError:
+            yield number, Problem(number, "", "not usable JSON: nested too deeply")
+            continue
+        except UnicodeEncodeError:
+            yield number, Problem(number, "", "contains a lone surrogate (a \\uD800-\\uDFFF escape without its pair); "
+                                              "write the character itself or a complete surrogate pair")
+            continue
+        yield number, value
 
 
 def parse_suite(text: str, path: str | Path = "<suite>") -> list[Case]:

@@ -30,6 +30,7 @@ import yaml
 
 from guardrails.pii_names import AMBIGUOUS, first_names
 from guardrails.sentences import sentence_spans
+from guardrails.skeleton import skeleton
 from guardrails.verdict import Span, Verdict
 
 __all__ = ["BotQuestionRail", "HumanClaimRail", "disclosure_answer", "role_play_refusal", "fold_question"]
@@ -218,6 +219,8 @@ class BotQuestionRail:
                           for category in QUESTION_CATEGORIES]
 
     def check(self, text: str) -> Verdict:
+        checked = skeleton(text)  # zero-width characters gone, look-alikes read as ASCII: "are you а bоt?"
+        text = checked.text
         folded, index = fold_question(text)
         # Every pattern starts at a word or a mark, so trying those few places beats a full scan (~3x);
         # scripts written without spaces (Chinese, Japanese) still get the full scan.
@@ -231,7 +234,7 @@ class BotQuestionRail:
                 spans = _merge(self._clause(text, *self._original(index, m.start(), m.end())) for m in matches)
                 return Verdict(rail=self.name, passed=True, action="flag", category=category,
                                reason=_QUESTION_REASONS[category],
-                               spans=tuple(Span(category, s, e) for s, e in spans))
+                               spans=tuple(Span(category, *checked.to_original(s, e)) for s, e in spans))
         return Verdict(rail=self.name, passed=True, action="allow", reason="no question about the assistant")
 
     @staticmethod

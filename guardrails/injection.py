@@ -21,10 +21,11 @@ sourdough?" (instructions *for* something), "can you repeat the opening hours?" 
 
 The text is checked after :func:`guardrails.text_hygiene.clean_text` (NFKC, zero-width and bidi
 characters removed), lower-cased; a copy with leetspeak digits read as letters ("1gn0re") and
-the decoded contents of base64 blobs are scored too. Span offsets refer to the cleaned text
-(the same as the input when the turn has cleaned it already, as the agent does).
+the decoded contents of base64 blobs are scored too. Look-alike letters ("ignоre" with a Cyrillic о)
+are read as the ASCII letters they imitate (:mod:`guardrails.skeleton`). Span offsets refer to the
+cleaned text (the same as the input when the turn has cleaned it already, as the agent does).
 Cost: all cues are linear scans; see the tests for the measured time (well under 1 ms for 2,000
-characters). Homoglyph folding (Cyrillic look-alikes) is not done here.
+characters).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Literal
 
 from guardrails.injection_cues import _STRONG_CUES, CUES, Cue
 from guardrails.sentences import sentence_spans
+from guardrails.skeleton import skeleton
 from guardrails.text_hygiene import clean_text
 from guardrails.verdict import Span, Verdict
 
@@ -129,16 +131,17 @@ class InjectionRail:
         if source not in ("customer", "passage"):
             raise ValueError(f"source must be 'customer' or 'passage', got {source!r}")
         cleaned = clean_text(text).text
+        checked = skeleton(cleaned)  # look-alike letters read as ASCII: "ignоre" with a Cyrillic о
         # A customer message is blocked whole: stop at the threshold. A passage is repaired: find every cue.
-        total, found = self.score(cleaned, stop_at=self.threshold if source == "customer" else None)
+        total, found = self.score(checked.text, stop_at=self.threshold if source == "customer" else None)
         if total < self.threshold:
             return Verdict(rail=self.name, passed=True, action="allow",
                            reason=f"no injection (score {total:.2f} < {self.threshold:.2f})")
         by_category = {c: sum(h[0].cue.weight for h in found.values() if h[0].cue.category == c)
                        for c in ("injection", "prompt_extraction")}
         category = "prompt_extraction" if by_category["prompt_extraction"] >= by_category["injection"] else "injection"
-        spans = tuple(sorted((Span(h.cue.name, h.start, h.end, h.cue.weight) for hits in found.values() for h in hits),
-                             key=lambda s: (s.start, s.end)))
+        spans = tuple(sorted((Span(h.cue.name, *checked.to_original(h.start, h.end), h.cue.weight)
+                              for hits in found.values() for h in hits), key=lambda s: (s.start, s.end)))
         cues = ", ".join(sorted(found, key=lambda n: -found[n][0].cue.weight))
         what = "system-prompt extraction" if category == "prompt_extraction" else "prompt injection"
         if source == "customer":

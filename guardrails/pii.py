@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 from urllib.parse import unquote
 
@@ -29,6 +29,7 @@ from guardrails.pii_addresses import _addresses
 from guardrails.pii_checksums import IBAN_LENGTHS, card_valid, iban_valid, nhs_valid, nino_valid, ssn_plausible
 from guardrails.pii_dates import _dates_of_birth
 from guardrails.pii_names import _persons
+from guardrails.skeleton import skeleton
 from guardrails.verdict import Span, Verdict
 
 # -- patterns --------------------------------------------------------------------------------------
@@ -249,9 +250,17 @@ class Redaction:
 
 
 def find_pii(text: str, entities: Iterable[str] | None = None) -> list[Span]:
-    """The personal data in ``text``, left to right, never overlapping (the surer, longer find wins)."""
+    """The personal data in ``text``, left to right, never overlapping (the surer, longer find wins).
+
+    The detectors read the text's skeleton (``guardrails.skeleton``: zero-width and bidi characters
+    removed, NFKC, look-alike letters read as ASCII), so "jane@еxample.com" with a Cyrillic е is found;
+    the spans point into ``text`` as given."""
     chosen = _check_entities(entities)
-    candidates = [span for name in chosen for span in DETECTORS[name](text)]
+    checked = skeleton(text)
+    candidates = [span for name in chosen for span in DETECTORS[name](checked.text)]
+    if not checked.same:
+        candidates = [replace(span, start=start, end=end) for span in candidates
+                      for start, end in [checked.to_original(span.start, span.end)]]
     candidates.sort(key=lambda s: (-s.score, s.start - s.end, s.start))
     kept: list[Span] = []
     for span in candidates:

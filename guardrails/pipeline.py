@@ -12,6 +12,11 @@ Rails are named, and unknown names fail when the pipeline is built (the agent's 
 validates them earlier still). Output rails see one sentence at a time so streaming replies are
 checked before they are shown; per-reply limits (exclamations, emoji, apologies) carry across
 sentences in the guard.
+
+Unicode tricks: the PII, injection and bot-question rails check the message's skeleton
+(:mod:`guardrails.skeleton`: zero-width and bidi characters removed, NFKC, look-alike letters read as
+ASCII), so "ignоre previous instructions" with a Cyrillic о or "are y\u200bou a b\u200bot?" are caught
+like their plain forms; what they find is mapped back, and redaction replaces the original characters.
 """
 
 from __future__ import annotations

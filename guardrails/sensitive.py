@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from guardrails.skeleton import skeleton
 from guardrails.text_hygiene import clean_text
 from guardrails.verdict import Span, Verdict
 
@@ -141,7 +142,7 @@ class SensitiveRail:
 
     def check(self, text: str) -> Verdict:
         """Verdict on a customer message: "escalate" with the most urgent category found, else "allow"."""
-        low = clean_text(text).text.lower()
+        low = skeleton(clean_text(text).text).text.lower()  # look-alike letters and invisible characters undone
         spans = self._find(low)
         if not spans:
             # Chat spellings ("his lips r swelling", "u", "pls"): read them out; the spans then point into

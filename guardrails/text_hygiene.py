@@ -2,8 +2,14 @@
 
 Broken Unicode (lone surrogates) becomes U+FFFD, control characters go (newlines and tabs stay),
 invisible characters used to smuggle or disguise text go (zero-width, bidi overrides, Unicode tag
-characters), and NFKC folds look-alikes ("ｆｕｌｌｗｉｄｔｈ", "ﬁ") so later rails see plain text.
-Each change is noted in words, for the turn's audit record.
+characters), the text is composed (NFC) and disguised Latin letters and digits fold to plain ones
+("ｆｕｌｌｗｉｄｔｈ", "𝐛𝐨𝐥𝐝", "ﬁ"; no-break spaces become spaces). Each change is noted in words,
+for the turn's audit record.
+
+This is the text that is stored and answered, so it is folded no further than that: full NFKC would
+turn "2m²" into "2m2", "①" into "1", the Korean "ㅋㅋ" into conjoining jamo and a Chinese "？" into "?".
+The rails check a stricter copy instead (:mod:`guardrails.skeleton`: NFKC and look-alike letters read
+as ASCII), and map what they find back onto this text.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 #: Characters that render as nothing (or reorder text) and carry no meaning in a support chat.
 #: U+200B-U+200F zero-width and direction marks, U+202A-U+202E bidi embeddings and overrides,
@@ -30,6 +37,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 #: C0 controls except \t and \n, DEL, and the C1 block.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _MANY_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){3,}")
+#: Characters that may be a disguised Latin letter, digit or space: Latin ligatures, fullwidth letters and
+#: digits (not the fullwidth punctuation Chinese and Japanese are written with), halfwidth katakana,
+#: letterlike symbols, mathematical alphanumerics, no-break spaces. ``_fold_disguised`` decides.
+_DISGUISED = re.compile("[\ufb00-\ufb06\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff61-\uff9f\u2100-\u214f"
+                        "\U0001d400-\U0001d7ff\u00a0\u2007\u202f]")
+
+
+@lru_cache(maxsize=1024)
+def _fold_char(char: str) -> str:
+    decomposition = unicodedata.decomposition(char)
+    tag = decomposition.split(" ", 1)[0] if decomposition.startswith("<") else ""
+    if tag in ("<font>", "<wide>", "<narrow>", "<noBreak>") or 0xFB00 <= ord(char) <= 0xFB06:
+        return unicodedata.normalize("NFKC", char)
+    return char  # e.g. "℃", "№", "™": symbols, kept as written
+
+
+def _fold_disguised(match: re.Match[str]) -> str:
+    return _fold_char(match.group())
 
 
 @dataclass(frozen=True)
@@ -82,9 +107,9 @@ def clean_text(text: str | bytes) -> CleanText:
     text = without_invisible
 
     if not text.isascii():
-        folded = unicodedata.normalize("NFKC", text)
+        folded = unicodedata.normalize("NFC", _DISGUISED.sub(_fold_disguised, text))
         if folded != text:
-            notes.append("folded compatibility characters (NFKC: fullwidth letters, ligatures, ...)")
+            notes.append("folded disguised letters (fullwidth, mathematical, ligatures) and composed accents")
         text = folded
 
     text, collapsed = _MANY_BLANK_LINES.subn("\n\n\n", text)

@@ -18,7 +18,7 @@ class ChannelResponse:
 
     @classmethod
     def text(cls, status: int, text: str, headers: dict[str, str] | None = None) -> "ChannelResponse":
-        return cls(status, text.encode("utf-8"), "text/plain; charset=utf-8", dict(headers or {}))
+        return cls(status, text.encode("utf-8", "replace"), "text/plain; charset=utf-8", dict(headers or {}))
 
 
 def channel_conversation_id(prefix: str, *parts: str) -> str:
@@ -28,8 +28,26 @@ def channel_conversation_id(prefix: str, *parts: str) -> str:
     clear; the same parts always give the same id, so a thread keeps its conversation across messages.
     A phone number's hash can still be found by trying every number: treat the id as personal data.
     """
-    digest = hashlib.sha256("\x1f".join((prefix, *parts)).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(_bytes("\x1f".join((prefix, *parts)))).hexdigest()
     return f"{prefix}-{digest[:40]}"
+
+
+#: Longest id part kept readable in a delivery key (the store's key column holds 200 characters).
+_READABLE_KEY = 120
+
+
+def delivery_key(kind: str, *parts: str) -> str:
+    """The replay guard's key for one delivery (``"slack:event:Ev123"``). Ids come from the request, so one
+    that is long, binary or not plain ASCII is replaced by its hash: the key always fits the store."""
+    raw = ":".join(parts)
+    if len(raw) <= _READABLE_KEY and raw.isascii() and raw.isprintable():
+        return f"{kind}:{raw}"
+    return f"{kind}:sha256:{hashlib.sha256(_bytes(raw)).hexdigest()}"
+
+
+def _bytes(text: str) -> bytes:
+    """UTF-8, lone surrogates (from a JSON escape such as "\\ud800") included rather than fatal."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from agent.channels.replay_guard import DeliveryGuard
-from agent.channels.response import ChannelResponse, channel_conversation_id, header
+from agent.channels.response import ChannelResponse, channel_conversation_id, delivery_key, header
 from agent.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -163,28 +163,31 @@ def handle_slack_event(headers: Mapping[str, str], body: bytes, agent: "Agent", 
         return ChannelResponse.text(401, "invalid request signature")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         return ChannelResponse.text(400, "expected a JSON Events API payload")
     if not isinstance(payload, dict):
         return ChannelResponse.text(400, "expected a JSON Events API payload")
 
     kind = payload.get("type")
     if kind == "url_verification":
-        return ChannelResponse.text(200, str(payload.get("challenge", "")))
+        challenge = payload.get("challenge")
+        if not isinstance(challenge, str) or not challenge.isprintable() or len(challenge) > 1000:
+            return ChannelResponse.text(400, "expected a url_verification payload with a challenge string")
+        return ChannelResponse.text(200, challenge)
     if kind != "event_callback":
         return ChannelResponse.text(200, "")
-    event_id = str(payload.get("event_id", ""))
+    event_id = payload.get("event_id") if isinstance(payload.get("event_id"), str) else ""
     if header(headers, "X-Slack-Retry-Num") is not None:
         log.info("slack retry acknowledged, not answered again: event %s (%s)", event_id,
                  header(headers, "X-Slack-Retry-Reason") or "no reason given")
         return ChannelResponse.text(200, "")
-    if event_id and replay_guard.seen(f"slack:event:{event_id}", now):
+    if event_id and replay_guard.seen(delivery_key("slack:event", event_id), now):
         log.info("slack event %s already handled", event_id)
         return ChannelResponse.text(200, "")
     message = customer_message(payload, bot_user_id)
     if message is None:
         return ChannelResponse.text(200, "")
-    if replay_guard.seen(f"slack:message:{message.team}:{message.channel}:{message.ts}", now):
+    if replay_guard.seen(delivery_key("slack:message", message.team, message.channel, message.ts), now):
         log.info("slack event %s is about a message already answered", event_id)
         return ChannelResponse.text(200, "")
 
@@ -228,20 +231,30 @@ def customer_message(payload: Mapping[str, Any], bot_user_id: str | None = None)
     event = payload.get("event")
     if not isinstance(event, Mapping) or event.get("type") not in ("message", "app_mention"):
         return None
-    if event.get("subtype") not in _PERSON_SUBTYPES or event.get("bot_id") or event.get("bot_profile"):
+    subtype = event.get("subtype")
+    if not (subtype is None or isinstance(subtype, str)) or subtype not in _PERSON_SUBTYPES:
+        return None  # a subtype of the wrong type ([...], {...}) is no person writing either
+    if event.get("bot_id") or event.get("bot_profile"):
         return None
     user, channel, ts = event.get("user"), event.get("channel"), event.get("ts")
     if not (isinstance(user, str) and user and isinstance(channel, str) and channel and isinstance(ts, str) and ts):
         return None
     bots = {bot_user_id} if bot_user_id else set()
-    bots |= {a.get("user_id") for a in payload.get("authorizations") or [] if isinstance(a, Mapping) and a.get("is_bot")}
+    bots |= {a.get("user_id") for a in _list(payload.get("authorizations"))
+             if isinstance(a, Mapping) and a.get("is_bot") and isinstance(a.get("user_id"), str)}
     if user in bots:
         return None
-    team = str(event.get("team") or payload.get("team_id") or "")
+    team = next((t for t in (event.get("team"), payload.get("team_id")) if isinstance(t, str) and t), "")
     thread_ts = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
+    text = event.get("text") if isinstance(event.get("text"), str) else ""
+    authed = {u for u in _list(payload.get("authed_users")) if isinstance(u, str)}
     return SlackMessage(team=team, channel=channel, user=user, ts=ts, thread_ts=thread_ts,
-                        text=plain_text(str(event.get("text") or ""), bots | set(payload.get("authed_users") or [])),
-                        direct=event.get("channel_type") == "im")
+                        text=plain_text(text, bots | authed), direct=event.get("channel_type") == "im")
+
+
+def _list(value: Any) -> list[Any]:
+    """A payload field that should be a JSON array, as a list (anything else, from a malformed event: empty)."""
+    return value if isinstance(value, list) else []
 
 
 def plain_text(text: str, drop_mentions: set[str] | frozenset[str] = frozenset()) -> str:

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from agent.channels.replay_guard import DeliveryGuard
-from agent.channels.response import ChannelResponse, channel_conversation_id, header
+from agent.channels.response import ChannelResponse, channel_conversation_id, delivery_key, header
 
 if TYPE_CHECKING:
     from agent.agent import Agent
@@ -72,7 +72,8 @@ def handle_twilio_message(headers: Mapping[str, str], body: bytes, agent: "Agent
     sid = form.get("MessageSid") or form.get("SmsMessageSid") or form.get("SmsSid") or ""
     if not sender or not sid:
         return ChannelResponse.text(400, "a Twilio message webhook carries From and MessageSid")
-    if replay_guard.seen(f"twilio:{sid}", now):
+    key = delivery_key("twilio", sid)
+    if replay_guard.seen(key, now):
         log.info("twilio message %s already handled", sid)
         return twiml([])
     channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
@@ -82,7 +83,7 @@ def handle_twilio_message(headers: Mapping[str, str], body: bytes, agent: "Agent
         reply = agent.respond(form.get("Body", ""), conversation_id=conversation_id, customer=customer,
                               channel=channel)
     except Exception:
-        replay_guard.forget(f"twilio:{sid}")  # not answered: a retry of this message may try again
+        replay_guard.forget(key)  # not answered: a retry of this message may try again
         raise
     if not reply.text.strip():
         log.info("twilio message %s: a person has conversation %s, the assistant stays silent", sid, conversation_id)

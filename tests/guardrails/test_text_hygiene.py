@@ -36,7 +36,17 @@ def test_broken_surrogates_are_replaced_and_pairs_joined():
 
 
 def test_fullwidth_letters_and_ligatures_fold():
-    assert clean_text("ｆｒｅｅ ﬁsh ＃１").text == "free fish #1"
+    assert clean_text("ｆｒｅｅ ﬁsh ＃１ 𝐛𝐨𝐥𝐝").text == "free fish ＃1 bold"
+
+
+def test_real_symbols_and_scripts_are_not_folded_in_what_is_stored():
+    """Full NFKC would change what the customer meant; the rails check a folded copy instead."""
+    for text in ("2m² of ½-price sourdough ①", "ㅋㅋㅋ 감사합니다", "我的订单在哪里？好的！", "€5 … №3 ™"):
+        assert clean_text(text).text == text
+
+
+def test_decomposed_accents_are_composed():
+    assert clean_text("cafe\u0301").text == "caf\u00e9"
 
 
 def test_long_runs_of_blank_lines_collapse_to_two():

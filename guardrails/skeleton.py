@@ -1,0 +1,174 @@
+"""The copy of a message the rails check: Unicode tricks undone, with a map back to the original.
+
+A rail that reads text as written can be dodged by characters that look the same but are not:
+"ignоre previous instructions" with a Cyrillic о, "are y\\u200bou a b\\u200bot?" with zero-width
+spaces, "ｉｇｎｏｒｅ ａｌｌ ｒｕｌｅｓ" in fullwidth letters, "jane@еxample.com" with a Cyrillic е.
+``skeleton(text)`` returns the text a rail should check instead:
+
+* invisible characters removed (zero-width U+200B-U+200F, bidi embeddings and overrides
+  U+202A-U+202E, U+2060-U+2064, bidi isolates U+2066-U+2069, U+FEFF, the soft hyphen, the
+  combining grapheme joiner, the Mongolian vowel separator, Unicode tag characters);
+* NFKC, a base character and its combining marks at a time (fullwidth and mathematical letters,
+  ligatures and other compatibility forms become plain letters);
+* confusable letters (Cyrillic, Greek and a few Latin look-alikes of ASCII letters, ``CONFUSABLES``)
+  mapped to the ASCII letter they imitate, but only inside a word that is otherwise ASCII or made
+  of look-alikes only ("bоt", "а"), never in a word that is really Greek, Russian and so on:
+  "Москвы", "σου" and "человек" stay as written, so the rails' own non-Latin phrases still match.
+
+The customer's text itself is never changed: this is a copy for checking, and ``to_original`` maps
+a span found in it back to the original text, so PII redaction replaces the original characters.
+ASCII text is its own skeleton (no copy, no map), so the common case costs one ``isascii`` call.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["CONFUSABLES", "INVISIBLE", "Skeleton", "skeleton"]
+
+#: Characters that render as nothing (or reorder text) and carry no meaning in a support chat.
+INVISIBLE = frozenset(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A),
+     0xFEFF, 0x00AD, 0x034F, 0x180E, *range(0xE0000, 0xE0080)])
+
+#: Letters that pass for an ASCII letter in most fonts (after NFKC), from Unicode's confusables list,
+#: kept to the ones that are near-identical. Each maps to exactly one ASCII character.
+CONFUSABLES: dict[str, str] = {
+    # Cyrillic, lower case
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ѵ": "v", "ɡ": "g",
+    # Cyrillic, upper case
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Һ": "H", "Ԛ": "Q", "Ԝ": "W", "Ӏ": "I",
+    "Ү": "Y",
+    # Greek
+    "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "ρ": "p", "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j",
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϲ": "C",
+    # Latin and other scripts' look-alikes
+    "ı": "i", "ɑ": "a", "ɩ": "i", "ʟ": "L", "ɪ": "I", "ᴏ": "o", "ᴠ": "v", "ᴡ": "w", "ᴢ": "z", "օ": "o",
+    "ո": "n", "ս": "u", "ց": "g", "ɾ": "r",
+}
+
+_NEEDS_FOLDING = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(INVISIBLE))
+                            + "".join(re.escape(c) for c in CONFUSABLES) + "]")
+
+#: Texts up to this length are cached (a turn checks the same text in several rails).
+_CACHED_UP_TO = 8_000
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """``text``: what the rails check; ``original``: what the customer wrote. ``starts[i]``/``ends[i]``
+    are the original positions the i-th character of ``text`` came from (None: the same text)."""
+
+    text: str
+    original: str
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
+
+    @property
+    def same(self) -> bool:
+        """True when the skeleton is the original text (nothing to map)."""
+        return self.starts is None
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The original span that ``text[start:end]`` came from (widened over any invisible characters
+        and whole compatibility characters inside it)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        size = len(self.text)
+        if start >= size:
+            return len(self.original), len(self.original)
+        begin = self.starts[max(start, 0)]
+        if end <= start:
+            return begin, begin
+        return begin, self.ends[min(end, size) - 1]
+
+
+def skeleton(text: str) -> Skeleton:
+    """The copy of ``text`` the rails check, with the map back to ``text`` (see the module doc)."""
+    if text.isascii():
+        return Skeleton(text, text)
+    if len(text) <= _CACHED_UP_TO:
+        return _cached_skeleton(text)
+    return _build(text)
+
+
+@lru_cache(maxsize=64)
+def _cached_skeleton(text: str) -> Skeleton:
+    return _build(text)
+
+
+@lru_cache(maxsize=4096)
+def _nfkc(cluster: str) -> str:
+    return unicodedata.normalize("NFKC", cluster)
+
+
+def _build(text: str) -> Skeleton:
+    if unicodedata.is_normalized("NFKC", text) and not _NEEDS_FOLDING.search(text):
+        return Skeleton(text, text)  # e.g. accented Latin, Arabic, CJK: nothing to undo
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    cluster: list[str] = []
+    cluster_start = cluster_end = 0
+
+    def flush() -> None:
+        if cluster:
+            single = cluster[0] if len(cluster) == 1 else None
+            # a look-alike stays as it is for _unconfuse: NFKC would turn "ϲ" into "ς", no look-alike of "c"
+            folded = single if single is not None and (single.isascii() or single in CONFUSABLES) \
+                else _nfkc("".join(cluster))
+            for c in folded:
+                chars.append(c)
+                starts.append(cluster_start)
+                ends.append(cluster_end)
+
+    combining = unicodedata.combining
+    for i, ch in enumerate(text):
+        if ord(ch) in INVISIBLE:
+            continue
+        if cluster and not ch.isascii() and combining(ch):
+            cluster.append(ch)
+            cluster_end = i + 1
+            continue
+        flush()
+        cluster = [ch]
+        cluster_start, cluster_end = i, i + 1
+    flush()
+    _unconfuse(chars)
+    folded = "".join(chars)
+    if folded == text:
+        return Skeleton(text, text)
+    return Skeleton(folded, text, tuple(starts), tuple(ends))
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_" or (not c.isascii() and unicodedata.combining(c) > 0)
+
+
+def _unconfuse(chars: list[str]) -> None:
+    """Map look-alike letters to ASCII, in place, in each word that is ASCII apart from look-alikes."""
+    n = len(chars)
+    i = 0
+    while i < n:
+        if not _is_word_char(chars[i]):
+            i += 1
+            continue
+        j = i
+        plain, confused = True, False
+        while j < n and _is_word_char(chars[j]):
+            c = chars[j]
+            if c in CONFUSABLES:
+                confused = True
+            elif not c.isascii():
+                plain = False
+            j += 1
+        if confused and plain:
+            for k in range(i, j):
+                chars[k] = CONFUSABLES.get(chars[k], chars[k])
+        i = j
