@@ -164,7 +164,8 @@ async def run_load_async(plan: LoadPlan) -> LoadResult:
     result = LoadResult()
     latencies: list[float] = []
     sent_refs: dict[str, list[tuple[int, int]]] = {}
-    limits = httpx.Limits(max_connections=plan.concurrency + 4, max_keepalive_connections=plan.concurrency + 4)
+    limits = httpx.Limits(max_connections=plan.concurrency + 4, max_keepalive_connections=plan.concurrency + 4,
+                          keepalive_expiry=30)  # well under the server's 75 s, as a browser's is
     async with httpx.AsyncClient(base_url=plan.base_url, timeout=plan.request_timeout_s, limits=limits) as client:
         gate = asyncio.Semaphore(plan.concurrency)
         started = time.perf_counter()

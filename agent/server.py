@@ -15,6 +15,12 @@ from typing import Any, Callable, Mapping
 from agent.config import TactfulConfig
 
 
+#: Idle seconds before the server closes a kept-alive connection: longer than clients and proxies keep
+#: theirs (uvicorn's 5 s default lets a busy client send on a connection the server is closing; the
+#: request is then lost in transit, as the load audit showed at 100 concurrent conversations).
+KEEP_ALIVE_S = 75
+
+
 def console_login(config: TactfulConfig) -> Callable[[str, str], bool]:
     """Checks a console sign-in against ``server.console_users`` in constant time (no users: nobody)."""
     users = {name: hashlib.sha256(secret.get_secret_value().encode()).digest()
@@ -103,7 +109,8 @@ def serve(agent: Any, host: str, port: int, tenants: Mapping[str, Any] | None = 
     import uvicorn
 
     start_retention([agent, *(tenants or {}).values()])
-    uvicorn.run(build_app(agent, tenants=tenants), host=host, port=port, log_level="warning")
+    uvicorn.run(build_app(agent, tenants=tenants), host=host, port=port, log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_S)
 
 
 def serve_workers(config_path: str | None, host: str, port: int, workers: int) -> None:
@@ -114,4 +121,4 @@ def serve_workers(config_path: str | None, host: str, port: int, workers: int) -
         os.environ["TACTFUL_CONFIG"] = str(Path(config_path).resolve())
     os.environ["TACTFUL_SERVER__WORKERS"] = str(workers)
     uvicorn.run("agent.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                log_level="warning", timeout_keep_alive=KEEP_ALIVE_S)
