@@ -120,6 +120,11 @@ class ReplyFrame:
         return (f"I'm sorry, a technical problem on our side means I can't take messages right now. "
                 f"Please try again in a few minutes. {self.person_offer()}")
 
+    def knowledge_unavailable(self) -> str:
+        """The shop's documents cannot be searched right now (index or embedder down): no guessing."""
+        return (f"I'm sorry, I can't look that up right now because of a technical problem on our side. "
+                f"Please ask again in a few minutes. {self.person_offer()}")
+
     def bot_question_answer(self) -> str:
         """The truthful answer to "am I talking to a bot?", with the way to reach a person."""
         return disclosure_answer(self.business.name, self.business.handoff_contact)

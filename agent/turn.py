@@ -30,6 +30,7 @@ from guardrails.pipeline import InputCheck
 from guardrails.sensitive import CATEGORIES as SENSITIVE_CATEGORIES
 from guardrails.grounding import content_words
 from knowledge.documents import RetrievedPassage
+from knowledge.errors import EmbedderUnavailable, IndexUnavailable
 
 if TYPE_CHECKING:
     from agent.agent import Agent
@@ -191,7 +192,13 @@ class Turn:
 
     def _knowledge_answer(self, question: str, separator: str = "") -> Iterator[str]:
         a = self.agent
-        passages = self._retrieve(question)
+        try:
+            passages = self._retrieve(question)
+        except (IndexUnavailable, EmbedderUnavailable) as exc:  # never guess without the documents
+            log.error("knowledge unavailable: %s", exc, extra={"conversation_id": self.conversation_id})
+            self.outcome = "knowledge_unavailable"
+            yield from self._say(a.frame.knowledge_unavailable(), start=separator)
+            return
         bar = a.config.knowledge.min_relevance
         covered = [p for p in passages if p.relevance < bar and covers_question(question, p, bar)]
         relevant = [p for p in passages if p.relevance >= bar or p in covered]
