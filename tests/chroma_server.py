@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.servers import server_unavailable
 
 URL_VARIABLE = "TACTFUL_TEST_CHROMA_URL"
 START_TIMEOUT_S = 60.0
@@ -38,10 +38,7 @@ class ChromaServerError(RuntimeError):
 
 
 def unavailable(reason: str) -> None:
-    """Skip (or, where servers are required, fail) with ``reason``."""
-    if os.environ.get("TACTFUL_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"a Chroma server is required here (TACTFUL_REQUIRE_SERVERS=1) but {reason}")
-    pytest.skip(f"no Chroma server for the server back-end tests: {reason}")
+    server_unavailable("Chroma server", reason)
 
 
 @dataclass

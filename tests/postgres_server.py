@@ -22,16 +22,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from tests.servers import server_unavailable
 
 URL_VARIABLE = "TACTFUL_TEST_POSTGRES_URL"
 
 
 def unavailable(reason: str) -> None:
-    """Skip (or, where servers are required, fail) with ``reason``."""
-    if os.environ.get("TACTFUL_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"PostgreSQL is required here (TACTFUL_REQUIRE_SERVERS=1) but {reason}")
-    pytest.skip(f"no PostgreSQL for the server back-end tests: {reason}")
+    server_unavailable("PostgreSQL", reason)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from tests.knowledge.conftest import encrypted_pdf_bytes, pdf_bytes
+from tests.knowledge.conftest import encrypted_pdf_bytes, pdf_bytes, pdf_file
 
 from knowledge.loaders import load_path
 
@@ -181,17 +181,7 @@ def _laid_out_pdf(*pages: list[tuple[float, float, float, str, bool]]) -> bytes:
                        b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (len(objects) + 2))
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects)
 
 
 PRICE_LIST = [
