@@ -64,11 +64,15 @@ def list_tickets(status: str = typer.Option("waiting", help="open, assigned, res
 
 @tickets_app.command()
 def show(ticket_id: int = typer.Argument(..., help="The ticket number from `tactful tickets list`."),
+         viewer: Optional[str] = typer.Option(None, "--as", help="Who you are, for the audit trail "
+                                              "(default: your login name)."),
          config: Optional[Path] = ConfigOption) -> None:
     """The summary and the whole (redacted) transcript, so the customer never repeats themselves."""
 
     def body() -> None:
-        view = _desk(config).show(ticket_id)
+        import getpass
+
+        view = _desk(config).show(ticket_id, viewer=f"cli:{viewer or getpass.getuser()}")
         t = view.ticket
         out.print(f"[bold]Ticket {t.id}[/] · {t.status} · {t.priority} priority · reason [cyan]{t.reason}[/] · "
                   f"channel {view.channel} · customer {view.customer_name or 'unknown'}", highlight=False)

@@ -86,9 +86,11 @@ def test_a_person_takes_over_from_the_command_line_the_bot_stays_silent_and_noth
     result = tickets(env, "reply", str(ticket_id), "Hi, I'm Sam from the bakery. It leaves at 10:00 today.",
                      "--as", "Sam")
     assert result.exit_code == 0, result.output
-    shown = tickets(env, "show", str(ticket_id))
+    shown = tickets(env, "show", str(ticket_id), "--as", "Priya")
     assert "Sam (person): Hi, I'm Sam from the bakery" in shown.output
     assert "customer: Hi, my order number is 4411" in shown.output
+    assert [(e.actor, e.action) for e in agent.store.audit_events(agent.config.collection_name)] == [
+        ("cli:Priya", "viewed")]
 
     assert agent.respond("Thanks Sam!", cid).text == ""  # still the person's conversation
     assert tickets(env, "handback", str(ticket_id), "--as", "Sam").exit_code == 0
