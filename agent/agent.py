@@ -64,15 +64,22 @@ class Agent:
         return build_agent(path, **overrides)
 
     def respond(self, text: str, conversation_id: str | None = None,
-                customer: Customer | Mapping[str, Any] | str | None = None, *, channel: str = "api") -> Reply:
-        """Answer one customer message; pass ``reply.conversation_id`` back to continue the conversation."""
-        return self.respond_stream(text, conversation_id, customer, channel=channel).reply
+                customer: Customer | Mapping[str, Any] | str | None = None, *, channel: str = "api",
+                message_id: str | None = None) -> Reply:
+        """Answer one customer message; pass ``reply.conversation_id`` back to continue the conversation.
+
+        ``message_id``: the client's own id for this message. A retry with the same id (after a dropped
+        connection) is stored once and gets the same reply, or its first answer if it never got one.
+        """
+        return self.respond_stream(text, conversation_id, customer, channel=channel, message_id=message_id).reply
 
     def respond_stream(self, text: str, conversation_id: str | None = None,
                        customer: Customer | Mapping[str, Any] | str | None = None, *,
-                       channel: str = "api") -> ReplyStream:
+                       channel: str = "api", message_id: str | None = None) -> ReplyStream:
         """Like ``respond``, but iterate it for the text as it is produced (the opening comes at once)."""
-        turn = Turn(self, text, conversation_id, Customer.coerce(customer), channel)
+        if message_id is not None and not (0 < len(message_id) <= 80 and message_id.isprintable()):
+            raise BadInput("message_id must be 1 to 80 printable characters.")
+        turn = Turn(self, text, conversation_id, Customer.coerce(customer), channel, message_id)
         return ReplyStream(turn.run(), turn.finish)
 
     def rate(self, conversation_id: str, score: int, comment: str = "") -> Rating:

@@ -127,9 +127,11 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
         info = conversation(conversation_id)
         customer = Customer(name=info.customer_name) if info.customer_name else None
         if stream or "text/event-stream" in request.headers.get("accept", ""):
-            turn = agent.respond_stream(body.text, conversation_id, customer, channel=info.channel)
+            turn = agent.respond_stream(body.text, conversation_id, customer, channel=info.channel,
+                                        message_id=body.message_id)
             return _event_stream(_reply_events(turn))
-        return m.reply_out(agent.respond(body.text, conversation_id, customer, channel=info.channel))
+        return m.reply_out(agent.respond(body.text, conversation_id, customer, channel=info.channel,
+                                         message_id=body.message_id))
 
     @app.get("/v1/conversations/{conversation_id}/messages", response_model=m.Transcript, tags=["customers"],
              responses=_ERRORS)

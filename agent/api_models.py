@@ -57,6 +57,9 @@ class ConversationCreated(BaseModel):
 
 class MessageIn(_Body):
     text: str = Field(description="The customer's message. Empty or very long messages get a polite answer.")
+    message_id: str | None = Field(
+        None, min_length=1, max_length=80, description="Your own id for this message: send it again with the same "
+        "id after a dropped connection and it is stored once, with the same reply.")
 
 
 class SourceOut(BaseModel):

@@ -1,7 +1,8 @@
 """A bounded load generator for the REST API, and the check that nothing was lost or duplicated.
 
 Customers are simulated as they behave: each conversation sends its messages one after another,
-waiting for every reply; ``concurrency`` conversations talk at once. Every message carries a
+waiting for every reply; ``concurrency`` conversations talk at once. A message whose connection drops
+is sent again with the same message id, as a chat client would, so the server stores it once. Every message carries a
 reference (``ref 12.7``) so the transcripts read back afterwards show whether each was stored
 exactly once. Only loopback addresses are accepted, and a run stops issuing messages at its time
 limit whatever is left.
@@ -30,6 +31,8 @@ QUESTIONS = [
     "Do you have nut-free options?", "Are you open on Monday?", "Do you cater for offices?",
 ]
 _REFERENCE = re.compile(r"\(ref (\d+)\.(\d+)\)")
+#: Times a message is sent again, with its message id, after a dropped connection or a timeout.
+RETRIES = 2
 
 
 class NotLoopback(ValueError):
@@ -74,6 +77,7 @@ class LoadResult:
     p50_ms: float = float("nan")
     p95_ms: float = float("nan")
     p99_ms: float = float("nan")
+    retried: int = 0
     stored: int = 0
     lost: int = 0
     duplicated: int = 0
@@ -124,12 +128,18 @@ async def _conversation(client: Any, plan: LoadPlan, index: int, deadline: float
             started = time.perf_counter()
             result.sent += 1
             sent_refs[cid].append((index, n))
-            try:
-                response = await client.post(f"/v1/conversations/{cid}/messages",
-                                             json={"text": (plan.text or message_text)(index, n)})
-            except Exception as exc:  # a timeout or a dropped connection is a result, not a crash
-                key = type(exc).__name__
-                result.statuses[key] = result.statuses.get(key, 0) + 1
+            body = {"text": (plan.text or message_text)(index, n), "message_id": f"load-{index}.{n}"}
+            response = None
+            for attempt in range(RETRIES + 1):  # as a chat client does: the same message id again
+                try:
+                    response = await client.post(f"/v1/conversations/{cid}/messages", json=body)
+                    break
+                except Exception as exc:  # a timeout or a dropped connection is a result, not a crash
+                    key = type(exc).__name__
+                    result.statuses[key] = result.statuses.get(key, 0) + 1
+                    result.retried += attempt < RETRIES
+                    await asyncio.sleep(0.5)
+            if response is None:
                 result.failed += 1
                 continue
             latencies.append((time.perf_counter() - started) * 1000)

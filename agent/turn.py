@@ -24,6 +24,7 @@ from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, Source
 from agent.sentiment import FELT, follow
 from agent.store import StoredTurn
+from agent.store.conversation_store import DuplicateMessage
 from guardrails import Verdict, clean_text, redact_pii
 from guardrails.pii import without_placeholders
 from guardrails.pipeline import InputCheck
@@ -55,9 +56,10 @@ class Turn:
     """The state of one turn while it streams; ``finish`` builds the Reply from it."""
 
     def __init__(self, agent: "Agent", text: str, conversation_id: str | None, customer: Customer | None,
-                 channel: str) -> None:
+                 channel: str, message_id: str | None = None) -> None:
         self.agent = agent
         self.raw = text
+        self.message_id = message_id
         self.conversation_id = conversation_id
         self.customer = customer
         self.channel = channel
@@ -103,9 +105,21 @@ class Turn:
             self.earlier = a.store.turns(self.conversation_id, last=RECENT_TURNS)
             self.history = ConversationSoFar.since_last_handoff(self.earlier)
             self.sentiment = follow(a.sentiment.read(redacted), self.history.moods)
-            customer_seq = a.store.append_turn(self.conversation_id, "customer", redacted, status="received",
-                                               meta={"cleaned": cleaned.changed, "notes": cleaned.notes,
-                                                     "mood": self.sentiment.to_dict()})
+            known = a.store.message_by_key(self.conversation_id, self.message_id) if self.message_id else None
+            if known is not None and known[1] is not None:  # a retry of a message already answered
+                yield from self._replay(known[1])
+                return
+            if known is None:
+                try:
+                    customer_seq = a.store.append_turn(
+                        self.conversation_id, "customer", redacted, status="received", client_key=self.message_id,
+                        meta={"cleaned": cleaned.changed, "notes": cleaned.notes, "mood": self.sentiment.to_dict()})
+                except DuplicateMessage:  # its first try is being stored at this moment, elsewhere
+                    known = a.store.message_by_key(self.conversation_id, self.message_id)
+            if known is not None:  # stored before, never answered (a worker died mid-turn): answer it now
+                customer_seq = known[0].seq
+                self.earlier = [t for t in self.earlier if t.seq < customer_seq]
+                self.history = ConversationSoFar.since_last_handoff(self.earlier)
             ticket = a.store.active_ticket(self.conversation_id)
         except StoreUnavailable as exc:
             log.error("store unavailable: %s", exc)
@@ -360,13 +374,23 @@ class Turn:
     def _for_customer(self, text: str) -> str:
         return self.vault.restore(text) if self.vault is not None and len(self.vault) else text
 
+    def _replay(self, stored: StoredTurn) -> Iterator[str]:
+        """The reply already given to this message (a client's retry): the same words, nothing stored again."""
+        self.outcome = stored.outcome or "answered"
+        self.meta = {**stored.meta, "replayed": True}
+        self.sources = [Source(s.get("doc_id", ""), s.get("title", ""), s.get("heading", ""), s.get("chunk_id", ""),
+                               float(s.get("score", 0.0))) for s in stored.sources]
+        self.disclosed = False
+        yield from self._say(stored.text)
+
     def _finish(self, customer_seq: int | None = None, status: str | None = None, *, reply: bool = True) -> None:
         """Store the reply and the customer message's new status in one transaction (one commit a turn)."""
         record = None
         if reply:
+            meta = self.meta if customer_seq is None else {**self.meta, "reply_to": customer_seq}
             record = dict(role="assistant", text=self.text, status="sent", outcome=self.outcome,
                           sources=[s.to_dict() for s in self.sources],
-                          verdicts=[v.to_dict() for v in self.verdicts], meta=self.meta)
+                          verdicts=[v.to_dict() for v in self.verdicts], meta=meta)
         try:
             self.agent.store.finish_turn(self.conversation_id, customer_seq, status, record, disclosed=self.disclosed)
         except StoreUnavailable as exc:

@@ -189,7 +189,7 @@ class ConversationStore(BulkRecords):
 
     def append_turn(self, conversation_id: str, role: str, text: str, *, status: str = "stored",
                     outcome: str | None = None, sources: list | None = None, verdicts: list | None = None,
-                    meta: dict[str, Any] | None = None) -> int:
+                    meta: dict[str, Any] | None = None, client_key: str | None = None) -> int:
         """Store one message at the next sequence number of its conversation; returns that number.
 
         Concurrent messages of one conversation (two workers, a double click) each get their own
@@ -197,9 +197,22 @@ class ConversationStore(BulkRecords):
         a time and the one that finds its number taken (or the database busy) tries again.
         """
         row = dict(role=role, text=text, status=status, outcome=outcome, sources=sources or [],
-                   verdicts=verdicts or [], meta=meta or {})
+                   verdicts=verdicts or [], meta=meta or {}, client_key=client_key)
         return self._numbered_write("store a message", conversation_id,
                                     lambda session: self._append(session, conversation_id, row))
+
+    def message_by_key(self, conversation_id: str, client_key: str) -> tuple[StoredTurn, StoredTurn | None] | None:
+        """The customer message stored with ``client_key`` and the reply to it (None until there is one)."""
+        with self._session("read a message") as session:
+            asked = session.scalar(select(TurnRow).where(TurnRow.conversation_id == conversation_id,
+                                                         TurnRow.client_key == client_key))
+            if asked is None:
+                return None
+            replies = session.scalars(select(TurnRow).where(TurnRow.conversation_id == conversation_id,
+                                                            TurnRow.seq > asked.seq, TurnRow.role == "assistant")
+                                      .order_by(TurnRow.seq)).all()
+            reply = next((r for r in replies if (r.meta or {}).get("reply_to") == asked.seq), None)
+            return _stored(asked), (_stored(reply) if reply is not None else None)
 
     def finish_turn(self, conversation_id: str, customer_seq: int | None, status: str | None,
                     reply: dict[str, Any] | None, *, disclosed: bool = False) -> int | None:
@@ -232,6 +245,8 @@ class ConversationStore(BulkRecords):
                 with self._sessions.begin() as session:
                     return write(session)
             except IntegrityError as exc:
+                if _key_taken(exc):
+                    raise DuplicateMessage(conversation_id) from None
                 if attempt == APPEND_ATTEMPTS - 1 or not _seq_taken(exc):
                     raise StoreUnavailable(f"could not {what} in conversation {conversation_id}: "
                                            f"{exc.orig or exc}") from exc
@@ -258,9 +273,7 @@ class ConversationStore(BulkRecords):
         query = select(TurnRow).where(TurnRow.conversation_id == conversation_id)
         query = query.order_by(TurnRow.seq) if last is None else query.order_by(TurnRow.seq.desc()).limit(last)
         with self._session("read the transcript") as session:
-            rows = session.scalars(query).all()
-            turns = [StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [],
-                                r.verdicts or [], r.meta or {}) for r in rows]
+            turns = [_stored(r) for r in session.scalars(query).all()]
         return turns if last is None else turns[::-1]
 
     # -- hand-off tickets ---------------------------------------------------------------------
@@ -370,6 +383,20 @@ class ConversationStore(BulkRecords):
 
     def close(self) -> None:
         self._engine.dispose()
+
+
+class DuplicateMessage(Exception):
+    """A customer message with this client key is stored already (a retry that raced its first try)."""
+
+
+def _stored(r: TurnRow) -> StoredTurn:
+    return StoredTurn(r.seq, r.role, r.text, r.status, r.outcome, r.created_at, r.sources or [], r.verdicts or [],
+                      r.meta or {})
+
+
+def _key_taken(exc: IntegrityError) -> bool:
+    message = str(exc.orig or exc).lower()
+    return "uq_turns_client_key" in message or "turns.conversation_id, turns.client_key" in message
 
 
 class _Taken(Exception):

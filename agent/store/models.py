@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -60,7 +61,8 @@ class TurnRow(Base):
     """One message. Customer messages are stored (redacted) before the model is called."""
 
     __tablename__ = "turns"
-    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_turn_seq"),)
+    __table_args__ = (UniqueConstraint("conversation_id", "seq", name="uq_turn_seq"),
+                      Index("uq_turns_client_key", "conversation_id", "client_key", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
@@ -73,6 +75,8 @@ class TurnRow(Base):
     verdicts: Mapped[list] = mapped_column(JSON, default=list)
     meta: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The client's own id for a customer message (``message_id``): a retry with it is stored once.
+    client_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     conversation: Mapped[ConversationRow] = relationship(back_populates="turns")
 

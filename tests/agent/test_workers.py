@@ -40,3 +40,40 @@ def test_the_load_generator_only_targets_loopback(url):
 def test_loopback_addresses_are_accepted():
     for url in ("http://127.0.0.1:7860", "http://localhost:7860", "http://[::1]:7860"):
         assert LoadPlan(url).base_url == url
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_load_loses_and_duplicates_nothing(tmp_path, postgres_server):
+    """One of two workers is killed (SIGKILL) while conversations are under way; clients send again with the
+    same message id, as chat clients do, and every message ends up stored exactly once."""
+    import os
+    import signal
+    import threading
+    import time
+
+    url = postgres_server.fresh_database()
+    served = start_server({"TACTFUL_DATA_DIR": str(tmp_path / "data"), "TACTFUL_LLM__PROVIDER": "extractive",
+                           "TACTFUL_STORE__URL": url, "TACTFUL_SERVER__RATE_LIMIT_CLIENT_PER_MINUTE": "0",
+                           "TACTFUL_SERVER__RATE_LIMIT_CONVERSATION_PER_MINUTE": "0"}, workers=2, log_dir=tmp_path)
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        time.sleep(2.0)
+        victim = served.worker_pids()[0]
+        os.kill(victim, signal.SIGKILL)
+        killed.append(victim)
+
+    try:
+        killer = threading.Thread(target=kill_one)
+        killer.start()
+        result = run_load(LoadPlan(served.base_url, conversations=10, messages_per_conversation=12, concurrency=10,
+                                   max_seconds=240))
+        killer.join()
+        log = served.log_tail()
+    finally:
+        served.stop()
+        postgres_server.drop_database(url)
+    assert killed, "no worker was killed"
+    assert result.retried >= 1, result  # the kill cut requests in flight: they were sent again
+    assert result.sent == 120 and result.failed == 0, (result, log)
+    assert (result.stored, result.lost, result.duplicated) == (120, 0, 0), (result, log)
