@@ -186,7 +186,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [f"Soak: {s['minutes']} minutes, {s['workers']} worker(s), {s['concurrency']} concurrent conversations: "
                   f"sent {s['sent']}, answered {s['answered']} ({s['turns_per_s']} turns/s), escalated {s['escalated']}, "
                   f"declined {s['declined']}, failed {s['failed']}, lost {s['lost']}, duplicated {s['duplicated']}; "
-                  f"memory of all workers {s['rss_mb_start']} MB at minute {s['baseline_minute']}, {s['rss_mb_end']} MB at the end "
+                  f"memory of all workers {s['rss_mb_start']} MB at minute {s['baseline_minute']}, "
+                  f"{s['rss_mb_end']} MB at the end "
                   f"({'flat' if s['memory_flat'] else 'GREW'})."]
     if results.get("rows"):
         lines += ["| synthetic chunks | turn p50 ms | turn p95 ms | turn p99 ms | retrieval p50 ms | retrieval p95 ms |",
