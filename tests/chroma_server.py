@@ -1,11 +1,11 @@
 """A real Chroma server for the retrieval tests, on loopback only.
 
 Where from, in order:
-1. ``TACTFUL_TEST_CHROMA_URL`` (like ``http://127.0.0.1:8000``; ``.ci/run`` starts one and sets it):
+1. ``TEST_CHROMA_URL`` (like ``http://127.0.0.1:8000``; ``.ci/run`` starts one and sets it):
    every test uses collections of its own, deleted afterwards.
 2. ``chroma run`` from the ``chroma`` program installed beside this Python: a private server on a free
    port with its data in a temporary folder, started for the session and removed after it.
-3. Neither: the tests that need it are skipped, saying why, unless ``TACTFUL_REQUIRE_SERVERS=1``
+3. Neither: the tests that need it are skipped, saying why, unless ``REQUIRE_TEST_SERVERS=1``
    (set by ``.ci/run``), which turns the skip into a failure.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from tests.servers import server_unavailable
 
-URL_VARIABLE = "TACTFUL_TEST_CHROMA_URL"
+URL_VARIABLE = "TEST_CHROMA_URL"
 START_TIMEOUT_S = 60.0
 COLLECTIONS = "/api/v2/tenants/default_tenant/databases/default_database/collections"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -132,7 +132,7 @@ def start_private_server(timeout_s: float = START_TIMEOUT_S) -> ChromaServer:
 
 
 def server_from_environment() -> ChromaServer | None:
-    """The server ``TACTFUL_TEST_CHROMA_URL`` names, checked to answer; None when the variable is not set."""
+    """The server ``TEST_CHROMA_URL`` names, checked to answer; None when the variable is not set."""
     url = os.environ.get(URL_VARIABLE)
     if not url:
         return None

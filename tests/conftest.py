@@ -10,12 +10,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
-# Tests never read the developer's own configuration. Kept: where the test servers are
-# (TACTFUL_TEST_POSTGRES_URL, TACTFUL_TEST_CHROMA_URL) and TACTFUL_REQUIRE_SERVERS, which .ci/run sets
-# so that a server that cannot be reached fails the run instead of skipping its tests.
+# Tests never read the developer's own configuration. (Where the test servers are, TEST_POSTGRES_URL and
+# TEST_CHROMA_URL, and REQUIRE_TEST_SERVERS, which .ci/run sets so that a server that cannot be reached
+# fails the run instead of skipping its tests, are outside the TACTFUL_ configuration namespace.)
 for name in [n for n in os.environ if n.startswith("TACTFUL_")]:
-    if not (name.startswith("TACTFUL_TEST_") or name == "TACTFUL_REQUIRE_SERVERS"):
-        del os.environ[name]
+    del os.environ[name]
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,12 @@
 """A real PostgreSQL server for the store tests, on loopback only.
 
 Where from, in order:
-1. ``TACTFUL_TEST_POSTGRES_URL`` (``.ci/run`` starts Debian's cluster and sets it): a role that may
+1. ``TEST_POSTGRES_URL`` (``.ci/run`` starts Debian's cluster and sets it): a role that may
    create databases; every test gets a fresh database, dropped afterwards.
 2. PostgreSQL's own programs on this machine (``initdb``, ``pg_ctl``): a private throwaway cluster in a
    temporary folder, started for the session and removed after it (as the ``postgres`` user when the
    tests run as root, which PostgreSQL refuses).
-3. Neither: the tests that need it are skipped, saying why, unless ``TACTFUL_REQUIRE_SERVERS=1``
+3. Neither: the tests that need it are skipped, saying why, unless ``REQUIRE_TEST_SERVERS=1``
    (set by ``.ci/run``), which turns the skip into a failure.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tests.servers import server_unavailable
 
-URL_VARIABLE = "TACTFUL_TEST_POSTGRES_URL"
+URL_VARIABLE = "TEST_POSTGRES_URL"
 
 
 def unavailable(reason: str) -> None:

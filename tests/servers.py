@@ -9,7 +9,7 @@ import pytest
 
 def server_unavailable(server: str, reason: str) -> None:
     """Skip the tests that need ``server``, saying why; fail instead where servers are required
-    (``TACTFUL_REQUIRE_SERVERS=1``, as ``.ci/run`` sets)."""
-    if os.environ.get("TACTFUL_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{server} is required here (TACTFUL_REQUIRE_SERVERS=1) but {reason}")
+    (``REQUIRE_TEST_SERVERS=1``, as ``.ci/run`` sets)."""
+    if os.environ.get("REQUIRE_TEST_SERVERS") == "1":
+        pytest.fail(f"{server} is required here (REQUIRE_TEST_SERVERS=1) but {reason}")
     pytest.skip(f"no {server} for the server back-end tests: {reason}")
