@@ -3,6 +3,7 @@ a real server with several workers. Reads the workers' memory from ``/proc`` (Li
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -75,12 +76,10 @@ def start_server(env: Mapping[str, str], *, workers: int = 1, ready_timeout_s: f
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ServerDidNotStart(f"tactful serve exited with {process.returncode}:\n{served.log_tail()}")
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # not listening yet: ask again shortly
             if httpx.get(f"{served.base_url}/ready", timeout=2).status_code == 200 and \
                     len(served.worker_pids()) >= workers:
                 return served
-        except httpx.HTTPError:
-            pass
         time.sleep(0.3)
     served.stop()
     raise ServerDidNotStart(f"tactful serve did not become ready in {ready_timeout_s:.0f} s:\n{served.log_tail()}")
@@ -105,9 +104,7 @@ def _cmdline(pid: int) -> bytes:
 
 def _rss_kb(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # the process has gone
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("VmRSS:")), 0)

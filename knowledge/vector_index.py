@@ -11,6 +11,7 @@ a version stamp and the embedder that wrote the vectors) and *hidden fields* sto
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from pathlib import Path
@@ -172,10 +173,8 @@ def _close_client(client: Any) -> None:
         return
     sessions = [getattr(getattr(owner, "_server", None), "_session", None)
                 for owner in (client, getattr(client, "_admin_client", None))]
-    try:
+    with contextlib.suppress(Exception):  # a client that failed half-way may not close cleanly; nothing to report
         client.close()
-    except Exception:  # noqa: BLE001  (a client that failed half-way may not close cleanly; nothing to report)
-        pass
     for session in sessions:
         if session is not None and hasattr(session, "close"):
             session.close()
