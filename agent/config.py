@@ -16,6 +16,8 @@ from typing import Any, Literal, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from agent.config_accounts import AccountsConfig
+from agent.config_email import EmailConfig
 from agent.errors import ConfigError
 
 ENV_PREFIX = "TACTFUL_"
@@ -327,6 +329,8 @@ class TactfulConfig(_Section):
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    accounts: AccountsConfig = Field(default_factory=AccountsConfig)
+    email: EmailConfig = Field(default_factory=EmailConfig)
     tenants: list[Path] = Field(
         default_factory=list, description="More businesses served by this deployment, each a tactful.yaml of its "
         "own, at /t/<collection>/ (API, chat and console). They share this file's store unless they name their own.")
