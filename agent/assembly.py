@@ -48,7 +48,8 @@ def open_store(config: TactfulConfig) -> ConversationStore:
     store = config.store
     return ConversationStore(config.store_url, PoolSettings(size=store.pool_size, max_overflow=store.max_overflow,
                                                             timeout_s=store.pool_timeout_s,
-                                                            recycle_s=store.pool_recycle_s))
+                                                            recycle_s=store.pool_recycle_s,
+                                                            outage_wait_s=store.outage_wait_s))
 
 
 def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None = None,

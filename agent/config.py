@@ -164,6 +164,10 @@ class StoreConfig(_Section):
     max_overflow: int = Field(10, ge=0, le=200, description="Extra connections a worker may open under load.")
     pool_timeout_s: float = Field(10.0, gt=0, le=300, description="Seconds to wait for a free connection.")
     pool_recycle_s: int = Field(1800, ge=30, le=86_400, description="Reconnect connections older than this.")
+    outage_wait_s: float = Field(
+        5.0, ge=0, le=60, description="How long a turn waits for a database server that went away (a restart, a "
+        "fail-over) before telling the customer to try again; after one such wait it fails at once until the "
+        "database answers. 0: never wait.")
 
 
 class LimitsConfig(_Section):

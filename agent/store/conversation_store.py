@@ -25,6 +25,7 @@ from agent.errors import NotFound, StoreUnavailable
 from agent.store import migrate
 from agent.store.bulk_records import BulkRecords
 from agent.store.models import ConversationRow, DeliveryRow, RatingRow, TicketRow, TurnRow, utcnow
+from agent.store.outages import OutageWindow, rides_out_outages
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class PoolSettings:
     max_overflow: int = 10
     timeout_s: float = 10.0
     recycle_s: int = 1800
+    #: How long a call waits for a database server that went away (0: fail at once).
+    outage_wait_s: float = 5.0
 
 
 T = TypeVar("T")
@@ -112,8 +115,9 @@ class ConversationStore(BulkRecords):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {}
+        pool = pool or PoolSettings()
+        self._outages = OutageWindow(pool.outage_wait_s, enabled=not self._sqlite)
         if not self._sqlite:
-            pool = pool or PoolSettings()
             options = dict(pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout_s,
                            pool_recycle=pool.recycle_s)
         try:
@@ -143,6 +147,7 @@ class ConversationStore(BulkRecords):
         with self._guard(what), self._sessions.begin() as session:
             yield session
 
+    @rides_out_outages
     def create_conversation(self, business: str, *, channel: str = "api", customer_name: str | None = None,
                             conversation_id: str | None = None) -> str:
         conversation_id = conversation_id or uuid.uuid4().hex
@@ -156,6 +161,7 @@ class ConversationStore(BulkRecords):
             raise
         return conversation_id
 
+    @rides_out_outages
     def open_conversation(self, business: str, conversation_id: str | None, *, channel: str = "api",
                           customer_name: str | None = None) -> tuple[ConversationInfo, bool]:
         """The conversation ``conversation_id`` of ``business``, created if it does not exist yet.
@@ -178,6 +184,7 @@ class ConversationStore(BulkRecords):
             return _own(found, business), False
         return self.get_conversation(created), True
 
+    @rides_out_outages
     def get_conversation(self, conversation_id: str, business: str | None = None) -> ConversationInfo | None:
         """The conversation, or None if there is none (or, with ``business``, none of that business's)."""
         with self._session("read a conversation") as session:
@@ -187,6 +194,7 @@ class ConversationStore(BulkRecords):
             return ConversationInfo(row.id, row.business, row.channel, row.customer_name, row.status,
                                     row.created_at, row.disclosed_at)
 
+    @rides_out_outages
     def append_turn(self, conversation_id: str, role: str, text: str, *, status: str = "stored",
                     outcome: str | None = None, sources: list | None = None, verdicts: list | None = None,
                     meta: dict[str, Any] | None = None, client_key: str | None = None) -> int:
@@ -201,6 +209,7 @@ class ConversationStore(BulkRecords):
         return self._numbered_write("store a message", conversation_id,
                                     lambda session: self._append(session, conversation_id, row))
 
+    @rides_out_outages
     def message_by_key(self, conversation_id: str, client_key: str) -> tuple[StoredTurn, StoredTurn | None] | None:
         """The customer message stored with ``client_key`` and the reply to it (None until there is one)."""
         with self._session("read a message") as session:
@@ -214,6 +223,7 @@ class ConversationStore(BulkRecords):
             reply = next((r for r in replies if (r.meta or {}).get("reply_to") == asked.seq), None)
             return _stored(asked), (_stored(reply) if reply is not None else None)
 
+    @rides_out_outages
     def finish_turn(self, conversation_id: str, customer_seq: int | None, status: str | None,
                     reply: dict[str, Any] | None, *, disclosed: bool = False) -> int | None:
         """The end of a turn in one transaction: the customer message's new ``status``, the ``reply``
@@ -267,6 +277,7 @@ class ConversationStore(BulkRecords):
         session.flush()
         return seq
 
+    @rides_out_outages
     def turns(self, conversation_id: str, *, last: int | None = None) -> list[StoredTurn]:
         """The transcript in order; with ``last``, only its ``last`` most recent messages (a turn's working
         memory: reading a long conversation whole on every message would cost more with every message)."""
@@ -277,6 +288,7 @@ class ConversationStore(BulkRecords):
         return turns if last is None else turns[::-1]
 
     # -- hand-off tickets ---------------------------------------------------------------------
+    @rides_out_outages
     def create_ticket(self, conversation_id: str, business: str, *, reason: str, priority: str, summary: str,
                       mood: dict | None = None) -> Ticket:
         with self._session("open a hand-off ticket") as session:
@@ -286,6 +298,7 @@ class ConversationStore(BulkRecords):
             session.flush()
             return _ticket(row)
 
+    @rides_out_outages
     def active_ticket(self, conversation_id: str) -> Ticket | None:
         """The conversation's open or assigned ticket, if a person has it or is about to."""
         with self._session("read the hand-off ticket") as session:
@@ -294,11 +307,13 @@ class ConversationStore(BulkRecords):
                                  .order_by(TicketRow.id.desc()).limit(1))
             return _ticket(row) if row is not None else None
 
+    @rides_out_outages
     def get_ticket(self, ticket_id: int) -> Ticket | None:
         with self._session("read a ticket") as session:
             row = session.get(TicketRow, ticket_id)
             return _ticket(row) if row is not None else None
 
+    @rides_out_outages
     def tickets(self, *, status: str | None = None, business: str | None = None,
                 conversation_id: str | None = None) -> list[Ticket]:
         """Tickets in queue order: priority, then oldest first."""
@@ -313,6 +328,7 @@ class ConversationStore(BulkRecords):
             rows = [_ticket(r) for r in session.scalars(query).all()]
         return sorted(rows, key=lambda t: (t.status == "resolved", _PRIORITY_ORDER.get(t.priority, 9), t.created_at))
 
+    @rides_out_outages
     def update_ticket(self, ticket_id: int, **changes: Any) -> Ticket:
         """Change a ticket's status, assignee or resolution; timestamps follow the status."""
         with self._session("update a ticket") as session:
@@ -330,6 +346,7 @@ class ConversationStore(BulkRecords):
             return _ticket(row)
 
     # -- ratings -------------------------------------------------------------------------------
+    @rides_out_outages
     def rate(self, conversation_id: str, score: int, comment: str, *, escalated: bool,
              escalation_reason: str | None) -> Rating:
         """Store (or replace) the customer's rating of a conversation."""
@@ -345,6 +362,7 @@ class ConversationStore(BulkRecords):
             return Rating(row.conversation_id, row.score, row.comment, row.escalated, row.escalation_reason,
                           row.created_at)
 
+    @rides_out_outages
     def rating(self, conversation_id: str) -> Rating | None:
         with self._session("read a rating") as session:
             row = session.get(RatingRow, conversation_id)
@@ -352,6 +370,7 @@ class ConversationStore(BulkRecords):
                                                    row.escalation_reason, row.created_at)
 
     # -- webhook deliveries ----------------------------------------------------------------------
+    @rides_out_outages
     def first_delivery(self, key: str, ttl_seconds: float, now: datetime | None = None) -> bool:
         """True the first time ``key`` is seen within ``ttl_seconds`` (recorded atomically), else False.
 
@@ -370,6 +389,7 @@ class ConversationStore(BulkRecords):
             raise
         return True
 
+    @rides_out_outages
     def forget_delivery(self, key: str) -> None:
         """Let a delivery through again (its handling failed; the sender's retry should be answered)."""
         with self._session("forget a webhook delivery") as session:
