@@ -31,7 +31,7 @@ from agent.customer import Customer
 from agent.sentiment import FELT, EmotionalState
 from agent.store import StoredTurn
 from guardrails.pii import without_placeholders
-from guardrails.words import content_words
+from guardrails.words import SOCIAL_WORDS, STOPWORDS, stem, tokens
 
 Priority = Literal["urgent", "high", "normal", "low"]
 #: Sensitive categories that cannot wait for the queue's normal order.
@@ -207,8 +207,16 @@ _ASKING = frozenset({"ask", "again", "still", "question", "tell", "told", "said"
                      "time", "once", "more", "anyone", "answer"})
 
 
-
-
 def _need(message: str) -> set[str]:
-    """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words."""
-    return {w for w in content_words(without_placeholders(message)) if w not in _ASKING}
+    """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words.
+
+    The question word and the facts asked about stay: "how much is delivery?", "when is delivery?" and
+    "do you deliver on Saturdays?" are three needs, not one asked three times."""
+    words = (w for w in tokens(without_placeholders(message)) if len(w) > 1 and w not in _ASKING
+             and (w in _QUESTION_WORDS or (w not in STOPWORDS and w not in SOCIAL_WORDS)))
+    return {s for s in map(stem, words) if s not in _ASKING}
+
+
+#: Words that say which need it is (a price, a time, a place), kept though they are stopwords elsewhere.
+_QUESTION_WORDS = frozenset({"what", "when", "where", "which", "who", "why", "how", "much", "many", "long",
+                             "often", "late", "early", "cost"})
