@@ -8,6 +8,7 @@ recorded here rather than in one process's memory.
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from contextlib import contextmanager
@@ -101,7 +102,7 @@ class PoolSettings:
 T = TypeVar("T")
 TICKET_STATUSES = ("open", "assigned", "resolved")
 #: Tries to store one message when other writers keep taking the same sequence number first.
-APPEND_ATTEMPTS = 8
+APPEND_ATTEMPTS = 24
 #: Queue order: most urgent first, then the longest waiting.
 _PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -263,7 +264,7 @@ class ConversationStore(BulkRecords):
             except OperationalError as exc:
                 if attempt == APPEND_ATTEMPTS - 1 or not (self._sqlite and _busy(exc)):
                     raise self._unavailable(what, exc) from exc
-            time.sleep(0.002 * (attempt + 1))
+            time.sleep(random.uniform(0.001, 0.003 * min(attempt + 1, 10)))  # jitter: writers fall out of step
         raise AssertionError("unreachable")  # the loop returns or raises
 
     @staticmethod
