@@ -24,6 +24,7 @@ from guardrails.pipeline import RailPipeline
 from guardrails.tone import ToneLimits
 
 if TYPE_CHECKING:
+    from agent.accounts.desk import AccountDesk
     from agent.llm import ModelGateway
     from knowledge import KnowledgeBase
 
@@ -32,8 +33,13 @@ class Agent:
     """Answers customers of one business. Build it with ``Agent.from_config``; dependencies come in here."""
 
     def __init__(self, config: TactfulConfig, *, knowledge: "KnowledgeBase", store: ConversationStore,
-                 gateway: "ModelGateway | None", sentiment: SentimentReader) -> None:
+                 gateway: "ModelGateway | None", sentiment: SentimentReader, accounts: "AccountDesk | None" = None,
+                 mailer: Any = None) -> None:
         self.config = config
+        #: Orders, bookings and the actions on them (None unless accounts are enabled).
+        self.accounts = accounts
+        #: The email sender (SMTP) for confirmations and proactive messages; None when email is not set up.
+        self.mailer = mailer
         self.knowledge = knowledge
         self.store = store
         self.gateway = gateway

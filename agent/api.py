@@ -37,6 +37,10 @@ log = logging.getLogger("tactful.api")
 MAX_BODY_BYTES = 64 * 1024
 #: Slack and Twilio webhooks: an event with rich blocks is larger than a chat message, never this large.
 MAX_WEBHOOK_BYTES = 256 * 1024
+#: An inbound email webhook carries the attachments too (Mailgun posts them in the same body; it caps mail at
+#: 25 MB): refusing those would have the provider retry until it gives up. Attachments are read past, not kept.
+MAX_EMAIL_BYTES = 25 * 1024 * 1024
+EMAIL_INBOUND = "/channels/email/"
 GENERIC_500 = "something went wrong on our side; the team has been told. Please try again."
 GENERIC_503 = "the service is temporarily unavailable; please try again shortly."
 CHAT_COMPLETIONS = "/v1/chat/completions"
@@ -64,7 +68,8 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
     app.add_middleware(CatchUnexpected)
     app.add_middleware(Utf8Body)  # inside the size limits (the last added runs first): it reads a bounded body
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_WEBHOOK_BYTES, prefix="/channels/")
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_WEBHOOK_BYTES, prefix="/channels/", skip=EMAIL_INBOUND)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_EMAIL_BYTES, prefix=EMAIL_INBOUND)
     _add_error_handlers(app)
     bearer = HTTPBearer(auto_error=False, description="An operator token (server.operator_tokens).")
 
@@ -185,6 +190,11 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
                   "Give the conversation back to the assistant")
     ticket_action("resolve", lambda i, b: m.TicketActionOut(ticket=m.ticket_out(desk.resolve(i, b.agent_name))),
                   "Close the ticket as resolved")
+
+    if agent.accounts is not None:
+        from agent.api_accounts import add_account_routes
+
+        add_account_routes(app, agent, operator, _OPERATOR_ERRORS)
 
     # -- OpenAI-compatible -------------------------------------------------------------------------
     @app.post(CHAT_COMPLETIONS, response_model=m.ChatCompletion, tags=["openai"],
@@ -326,13 +336,16 @@ class BodySizeLimit:
     Only under ``prefix``: a Gradio app mounted beside the API keeps its own (larger) upload limits.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, prefix: str = "/v1/") -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES, prefix: str = "/v1/",
+                 skip: str | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.prefix = prefix
+        self.skip = skip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(self.prefix) or (self.skip and path.startswith(self.skip)):
             await self.app(scope, receive, send)
             return
         too_large = JSONResponse({"error": f"the request body is over {self.max_bytes // 1024} KiB."}, 413)
@@ -423,12 +436,14 @@ def add_redirect(app: FastAPI, path: str, target: str) -> None:
 
 
 def _add_channel_routes(app: FastAPI, agent: "Agent") -> None:
-    """Slack and Twilio webhooks, for the channels whose secret is configured (the others stay unrouted).
+    """Slack, Twilio and inbound-email webhooks, for the channels whose secret is configured (the others stay
+    unrouted).
 
     The adapters in ``agent.channels`` check signatures, ignore replays and translate; these routes only
     hand them the raw request and copy their answer out.
     """
-    from agent.channels import StoreReplayGuard, WebApiSlackPoster, handle_slack_event, handle_twilio_message
+    from agent.channels import (SmtpEmailSender, StoreReplayGuard, WebApiSlackPoster, handle_inbound_email,
+                                handle_slack_event, handle_twilio_message)
 
     channels = agent.config.channels
     replays = StoreReplayGuard(agent.store)  # shared by every worker
@@ -450,6 +465,19 @@ def _add_channel_routes(app: FastAPI, agent: "Agent") -> None:
         def twilio_messages(request: Request, body: bytes = Depends(_raw_body)) -> Response:
             answer = handle_twilio_message(dict(request.headers), body, agent, auth_token=token,
                                            url=channels.twilio_webhook_url or str(request.url), replay_guard=replays)
+            return Response(answer.body, status_code=answer.status, media_type=answer.content_type,
+                            headers=answer.headers)
+
+    email = agent.config.email
+    if email.inbound_signing_key is not None:
+        signing_key = email.inbound_signing_key.get_secret_value()
+        # A sync def: FastAPI runs it in its thread pool, so the blocking SMTP send never stalls the event loop.
+        mailer = agent.mailer or SmtpEmailSender(email, default_from_name=agent.config.business.name)
+
+        @app.post("/channels/email/inbound", tags=["channels"], include_in_schema=False)
+        def email_inbound(request: Request, body: bytes = Depends(_raw_body)) -> Response:
+            answer = handle_inbound_email(dict(request.headers), body, agent, signing_key=signing_key,
+                                          sender=mailer, replay_guard=replays)
             return Response(answer.body, status_code=answer.status, media_type=answer.content_type,
                             headers=answer.headers)
 

@@ -54,9 +54,10 @@ def open_store(config: TactfulConfig) -> ConversationStore:
 
 def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None = None,
                 environ: Mapping[str, str] | None = None, chat_model: Any = None, embedder: Any = None,
-                store: ConversationStore | None = None, ingest_if_empty: bool = True):
+                store: ConversationStore | None = None, ingest_if_empty: bool = True, mailer: Any = None):
     """Build an Agent. ``chat_model`` replaces the configured model (any LangChain chat model); ``embedder``
-    and ``store`` may be shared with other agents (tenants of one deployment)."""
+    and ``store`` may be shared with other agents (tenants of one deployment); ``mailer`` replaces the
+    configured email sender."""
     from agent.llm import ModelGateway, build_gateway
     from agent.sentiment import VaderSentimentReader
     from agent.agent import Agent
@@ -71,4 +72,35 @@ def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None 
     else:
         gateway = build_gateway(config.llm)
     store = store or open_store(config)
-    return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader())
+    mailer = mailer if mailer is not None else open_mailer(config)
+    accounts = open_accounts(config, store, mailer) if config.accounts.enabled else None
+    return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader(),
+                 accounts=accounts, mailer=mailer)
+
+
+def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any = None):
+    """The account desk over the configured source: Tactful's store, or the business's own API."""
+    from datetime import datetime, timezone
+
+    from agent.accounts.desk import AccountDesk
+    from agent.accounts.sources import StoreAccountSource
+
+    accounts = config.accounts
+    if accounts.source == "rest":
+        from agent.accounts.rest_source import RestAccountSource
+
+        source = RestAccountSource(accounts.rest_url or "", business=config.collection_name,
+                                   token=accounts.rest_token.get_secret_value() if accounts.rest_token else None,
+                                   timeout_s=accounts.rest_timeout_s)
+    else:
+        source = StoreAccountSource(store, config.collection_name)
+    return AccountDesk(config, store, source, mailer=mailer, clock=lambda: datetime.now(timezone.utc))
+
+
+def open_mailer(config: TactfulConfig):
+    """The SMTP sender for confirmations and proactive email, or None when email is not set up."""
+    if not (config.email.address and config.email.smtp_host):
+        return None
+    from agent.channels.email_sender import SmtpEmailSender
+
+    return SmtpEmailSender(config.email, default_from_name=config.business.name)

@@ -68,6 +68,10 @@ class EscalationDecision:
                 "answer_first": self.answer_first}
 
 
+#: Outcomes of the account desk (agent/accounts/desk.py): a conversation about an order, not a loop.
+_DESK_OUTCOMES = ("account_", "message_taken")
+
+
 @dataclass(frozen=True)
 class ConversationSoFar:
     """What earlier turns tell the policy: the customer's messages and the assistant's outcomes."""
@@ -85,7 +89,11 @@ class ConversationSoFar:
                 start = index + 1
         recent = turns[start:]
         customer = [t for t in recent if t.role == "customer"]
-        return cls(customer_messages=[t.text for t in customer],
+        # An account dialogue repeats its words by design ("my order" ... "order CR-10234, jo@..."): those
+        # messages were answered, so they are not the customer asking again.
+        answered_by_desk = {t.meta.get("reply_to") for t in recent
+                            if t.role == "assistant" and (t.outcome or "").startswith(_DESK_OUTCOMES)}
+        return cls(customer_messages=[t.text for t in customer if t.seq not in answered_by_desk],
                    assistant_outcomes=[t.outcome for t in recent if t.role == "assistant"],
                    moods=[EmotionalState.from_dict(t.meta["mood"]) for t in customer if t.meta.get("mood")])
 

@@ -120,6 +120,11 @@ class ReplyFrame:
         return (f"I'm sorry, a technical problem on our side means I can't take messages right now. "
                 f"Please try again in a few minutes. {self.person_offer()}")
 
+    def accounts_unavailable(self) -> str:
+        """Orders and bookings cannot be read right now (the business's system or the store is down)."""
+        return (f"I'm sorry, I can't reach our orders and bookings right now because of a technical problem on "
+                f"our side. Please try again in a few minutes. {self.person_offer()}")
+
     def knowledge_unavailable(self) -> str:
         """The shop's documents cannot be searched right now (index or embedder down): no guessing."""
         return (f"I'm sorry, I can't look that up right now because of a technical problem on our side. "

@@ -39,7 +39,11 @@ class Reply:
     ``rejected`` (the message itself could not be used), ``handed_off`` (a person takes over:
     ``escalated`` is True and ``escalation_reason`` says why), ``queued`` or ``with_person`` (a
     person has the conversation; with a person the text is empty: the assistant stays silent),
-    ``referred`` (a sensitive matter), ``declined`` (an injection attempt), ``greeted``, ``closed``.
+    ``referred`` (a sensitive matter), ``declined`` (an injection attempt), ``greeted``, ``closed``;
+    about the customer's account (agent/accounts): ``account_verification`` (asked to prove who they
+    are), ``account_answered``, ``account_slots_offered``, ``account_confirm`` (asked for a yes),
+    ``account_done`` (a change was made), ``account_unchanged``, ``account_refused`` (policy said no),
+    ``account_locked``, ``account_unavailable``, ``account_message_asked``, ``message_taken``, ``opted_out``.
     """
 
     text: str
@@ -53,6 +57,8 @@ class Reply:
     disclosed: bool = False
     #: The hand-off ticket this turn opened, or the one the conversation is waiting on.
     ticket_id: int | None = None
+    #: The account tool this turn used: {"tool": "move_appointment", "status": "done" | "awaiting_yes" | ...}.
+    tool: dict[str, Any] | None = None
 
 
 class ReplyStream:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from agent.answer_body import (BodyReport, carries_key_facts, cite, covers_question, extractive_body,
                                grounded_model_body)
 from agent.customer import Customer
-from agent.errors import ModelUnavailable, StoreUnavailable
+from agent.errors import ModelUnavailable, ServiceUnavailable, StoreUnavailable
 from agent.escalation import ConversationSoFar, EscalationDecision
 from agent.prompt import MODEL_PASSAGES, answer_messages, passage_body
 from agent.reply import Reply, Source
@@ -34,6 +34,7 @@ from knowledge.documents import RetrievedPassage
 from knowledge.errors import EmbedderUnavailable, IndexUnavailable
 
 if TYPE_CHECKING:
+    from agent.accounts.desk import DeskReply
     from agent.agent import Agent
 
 log = logging.getLogger("tactful.turn")
@@ -173,6 +174,12 @@ class Turn:
         elif wants_human:  # the customer_request trigger is switched off: give the way to reach a person
             self.outcome = "handoff_offered"
             yield from self._say(a.frame.handoff_offer())
+        elif a.accounts is not None and (account := self._account(checked.original, redacted)) is not None:
+            self.outcome = account.outcome
+            self.verdicts.extend(account.verdicts)
+            if account.tool is not None:
+                self.meta["tool"] = account.tool
+            yield from self._say(account.text)
         elif _GREETING.match(redacted):
             self.outcome = "greeted"
             yield from self._say(a.frame.greeting())
@@ -182,6 +189,17 @@ class Turn:
             yield from self._say(a.frame.thanks_close())
         else:
             yield from self._knowledge_answer(redacted)
+
+    def _account(self, original: str, redacted: str) -> "DeskReply | None":
+        """The account desk's reply when the message is about the customer's orders or bookings (or answers
+        its question); None otherwise. A source or store that is down gets an honest reply, not a guess."""
+        try:
+            return self.agent.accounts.handle(self.conversation_id, original, redacted)
+        except ServiceUnavailable as exc:
+            from agent.accounts.desk import DeskReply
+
+            log.error("accounts unavailable: %s", exc, extra={"conversation_id": self.conversation_id})
+            return DeskReply(self.agent.frame.accounts_unavailable(), "account_unavailable")
 
     def _open_ticket(self, decision: EscalationDecision) -> bool:
         """Record the hand-off; False when the store is down (the customer then gets the contact route)."""
@@ -409,4 +427,4 @@ class Turn:
                      sentiment=self.sentiment, verdicts=list(self.verdicts), outcome=self.outcome,
                      disclosed=self.disclosed, escalated=self.escalation is not None,
                      escalation_reason=self.escalation.reason if self.escalation else None,
-                     ticket_id=self.meta.get("ticket_id"))
+                     ticket_id=self.meta.get("ticket_id"), tool=self.meta.get("tool"))

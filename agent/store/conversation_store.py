@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from agent.errors import NotFound, StoreUnavailable
 from agent.store import migrate
+from agent.store.account_records import AccountRecords
 from agent.store.bulk_records import BulkRecords
 from agent.store.models import ConversationRow, DeliveryRow, RatingRow, TicketRow, TurnRow, utcnow
 from agent.store.outages import OutageWindow, rides_out_outages
@@ -107,7 +108,7 @@ APPEND_ATTEMPTS = 24
 _PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
-class ConversationStore(BulkRecords):
+class ConversationStore(BulkRecords, AccountRecords):
     """The one place that reads and writes conversations. Every failure becomes StoreUnavailable."""
 
     def __init__(self, url: str, pool: PoolSettings | None = None) -> None:
