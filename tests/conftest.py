@@ -84,3 +84,24 @@ def database_url(request, tmp_path):
     url = server.fresh_database()
     yield url
     server.drop_database(url)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives (tests/mail_servers.py)."""
+    from tests.mail_servers import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_server():
+    """A real IMAP server (pymap, in memory) on loopback with one mailbox (tests/mail_servers.py)."""
+    from tests.mail_servers import ImapServer
+
+    server = ImapServer()
+    yield server
+    server.stop()

@@ -162,3 +162,26 @@ def test_general_questions_still_go_to_the_knowledge_base(shop):
     agent, _ = shop
     reply = Chat(agent)("How much does delivery cost?")
     assert reply.outcome == "extractive" and "£4.50" in reply.text
+
+
+def test_the_confirmation_email_goes_out_through_a_real_smtp_server(extractive_agent_over, smtp_server):
+    """The Done-when path end to end: ask, prove who you are, get the real status, move the appointment, and
+    receive the confirmation from an SMTP server (aiosmtpd on loopback)."""
+    from tests.mail_servers import smtp_env
+
+    agent = extractive_agent_over(DOCS, TACTFUL_ACCOUNTS__ENABLED="true", **smtp_env(smtp_server))
+    agent.accounts.clock = lambda: NOW
+    business = agent.config.collection_name
+    jo = agent.store.upsert_customer(business, "C1", name="Jo Baker", email="jo@example.com", postcode="SW1A 1AA")
+    agent.store.upsert_order(business, "CR-10234", jo.id, status="dispatched", placed_at=at(1, 8),
+                             expected_at=at(3, 12), items=[{"name": "Sourdough loaf", "quantity": 2}])
+    agent.store.upsert_appointment(business, "AP-2001", jo.id, service="cake consultation", starts_at=at(4, 11))
+    chat = Chat(agent)
+    chat("Where is my order?")
+    assert "is on its way" in chat("CR-10234, postcode sw1a 1aa").text
+    chat("I need to reschedule my appointment to Saturday at 10am")
+    done = chat("yes")
+    assert done.outcome == "account_done" and done.tool["emailed"] is True
+    [message] = smtp_server.messages
+    assert message["To"] == "jo@example.com" and message["From"].addresses[0].addr_spec == "hello@crumb.example"
+    assert "Saturday 5 December at 10:00" in message.get_content() and "Hello Jo" in message.get_content()

@@ -17,7 +17,7 @@ from agent.assembly import build_agent
 from agent.channels import ReplayGuard, SmtpEmailSender, email_conversation_id, handle_inbound_email
 from agent.channels.email_inbound import mailgun_signature
 from agent.config import load_config
-from tests.agent.channels.conftest import SHOP_ADDRESS, smtp_env
+from tests.mail_servers import SHOP_ADDRESS, smtp_env
 
 KEY = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
 NOW = 1_700_000_000

@@ -15,7 +15,7 @@ from agent.channels import (ImapPoller, MailboxRefused, MailboxUnavailable, Poll
 from agent.cli import app
 from agent.config_email import EmailConfig
 from agent.errors import ConfigError
-from tests.agent.channels.conftest import IMAP_PASSWORD, IMAP_USER, SHOP_ADDRESS, free_port, smtp_env
+from tests.mail_servers import IMAP_PASSWORD, IMAP_USER, SHOP_ADDRESS, free_port, smtp_env
 
 
 def mail(text: str, message_id: str, *, subject: str = "Question", sender: str = "Jo Bloggs <jo@example.com>",

@@ -13,7 +13,7 @@ from agent.channels import EmailSendFailed, RecordingEmailSender, SmtpEmailSende
 from agent.config import load_config
 from agent.config_email import EmailConfig
 from agent.errors import ConfigError
-from tests.agent.channels.conftest import SHOP_ADDRESS, SMTP_PASSWORD, SMTP_USER, free_port
+from tests.mail_servers import SHOP_ADDRESS, SMTP_PASSWORD, SMTP_USER, free_port
 
 
 def settings(server, **more) -> EmailConfig:
