@@ -94,7 +94,16 @@ def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any =
                                    timeout_s=accounts.rest_timeout_s)
     else:
         source = StoreAccountSource(store, config.collection_name)
-    return AccountDesk(config, store, source, mailer=mailer, clock=lambda: datetime.now(timezone.utc))
+    pinned = accounts.now
+    clock = (lambda: pinned) if pinned is not None else (lambda: datetime.now(timezone.utc))
+    if accounts.seed and not store.has_customers(config.collection_name):
+        from agent.accounts.importer import import_accounts
+
+        report = import_accounts(store, config.collection_name, accounts.seed, now=clock(),
+                                 tz=config.business.timezone)
+        if not report.ok:
+            raise ConfigError("accounts.seed could not be imported:\n" + "\n".join(map(str, report.errors)))
+    return AccountDesk(config, store, source, mailer=mailer, clock=clock)
 
 
 def open_mailer(config: TactfulConfig):

@@ -416,11 +416,17 @@ def _add_plugins() -> None:
     ``agent`` never imports them."""
     from importlib.metadata import entry_points
 
+    from agent.cli_accounts import customers_app
+    from agent.cli_email import email_app
+    from agent.cli_notify import notify
     from agent.cli_privacy import privacy_app
     from agent.cli_tickets import tickets_app
 
     app.add_typer(tickets_app, name="tickets")
     app.add_typer(privacy_app, name="privacy")
+    app.add_typer(customers_app, name="customers")
+    app.add_typer(email_app, name="email")
+    app.command("notify")(notify)
     for point in entry_points(group="tactful.commands"):
         try:
             app.add_typer(point.load(), name=point.name)

@@ -5,6 +5,8 @@ left to the model). A section of ``tactful.yaml`` (``accounts:``)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -22,6 +24,12 @@ class AccountsConfig(BaseModel):
     source: Literal["store", "rest"] = Field(
         "store", description="store: customers, orders and appointments imported into Tactful's store "
         "(`tactful customers import FILE`); rest: read and changed through the business's own API at rest_url.")
+    seed: list[Path] = Field(
+        default_factory=list, description="Customer files (JSON or CSV, as `tactful customers import` reads them) "
+        "imported when the store holds no customers of this business yet: demo and evaluation data.")
+    now: datetime | None = Field(
+        None, description="Pin the accounts clock to this moment (evaluations and demos that must give the same "
+        "answers every day; seed files' relative dates count from it). Empty: the real time.")
     rest_url: str | None = Field(None, description="Base URL of the business's customer API (source: rest).")
     rest_token: SecretStr | None = Field(None, description="Bearer token for rest_url.")
     rest_timeout_s: float = Field(5.0, gt=0, le=60, description="Seconds to wait for the business's API.")
@@ -69,6 +77,13 @@ class AccountsConfig(BaseModel):
             match = _HOURS.fullmatch(span.strip())
             if not match or (int(match[1]), int(match[2])) >= (int(match[3]), int(match[4])):
                 raise ValueError(f"{day}: {span!r} is not a time range like 09:00-17:30")
+        return value
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_a_zone(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give accounts.now with its offset, e.g. 2026-12-01T09:00:00Z")
         return value
 
     @model_validator(mode="after")

@@ -4,7 +4,8 @@
     ├── ConfigError            the operator's fault: bad file, key or value; says which and how to fix it
     ├── ServiceUnavailable     retryable: a model, embedder, index or store that is down or too slow
     │   ├── ModelUnavailable
-    │   └── StoreUnavailable
+    │   ├── StoreUnavailable
+    │   └── AccountsUnavailable   the business's own customer API (accounts.source: rest)
     └── BadInput               the customer's or caller's input cannot be used (empty, too large, ...)
         └── NotFound           a conversation or ticket id that does not exist
 
@@ -37,6 +38,11 @@ class ModelUnavailable(ServiceUnavailable):
 
 class StoreUnavailable(ServiceUnavailable):
     """The conversation store cannot be read or written."""
+
+
+class AccountsUnavailable(ServiceUnavailable):
+    """The business's own customer API (accounts.source: rest) is down, too slow or off its contract; the message
+    names the URL, never the token."""
 
 
 class BadInput(TactfulError):

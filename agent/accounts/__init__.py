@@ -7,7 +7,9 @@ actions the assistant may take for them within the business's policy.
     calendar      free appointment slots from opening hours and bookings
     tools         order status, cancel an order, book/move/cancel an appointment, message the owner
     desk          the conversation around them: verify first, confirm before changing anything, report
-    importer      customers, orders and appointments from CSV or JSON
+    sources       AccountSource, the seam: StoreAccountSource (Tactful's store) and, in rest_source,
+                  RestAccountSource (the business's own API)
+    importer      customers, orders and appointments from CSV or JSON (`tactful customers import`)
 """
 
 from agent.accounts.records import (AccountSession, Appointment, CustomerProfile, Order, OrderLine,

@@ -76,6 +76,11 @@ class AccountRecords:
 
     # -- reads -----------------------------------------------------------------------------------
     @rides_out_outages
+    def has_customers(self, business: str) -> bool:
+        with self._session("read customers") as session:  # type: ignore[attr-defined]
+            return session.scalar(select(CustomerRow.id).where(CustomerRow.business == business).limit(1)) is not None
+
+    @rides_out_outages
     def customer(self, business: str, customer_id: int) -> CustomerProfile | None:
         with self._session("read a customer") as session:  # type: ignore[attr-defined]
             row = session.get(CustomerRow, customer_id)

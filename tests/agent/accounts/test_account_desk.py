@@ -185,3 +185,20 @@ def test_the_confirmation_email_goes_out_through_a_real_smtp_server(extractive_a
     [message] = smtp_server.messages
     assert message["To"] == "jo@example.com" and message["From"].addresses[0].addr_spec == "hello@crumb.example"
     assert "Saturday 5 December at 10:00" in message.get_content() and "Hello Jo" in message.get_content()
+
+
+def test_seed_files_are_imported_once_on_first_use_against_the_pinned_clock(extractive_agent_over):
+    import json
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[3] / "knowledge" / "demo" / "bakery-accounts.json"
+    env = dict(TACTFUL_ACCOUNTS__ENABLED="true", TACTFUL_ACCOUNTS__SEED=json.dumps([str(demo)]),
+               TACTFUL_ACCOUNTS__NOW="2026-12-01T09:00:00Z")
+    agent = extractive_agent_over(DOCS, **env)
+    order = agent.store.order(agent.config.collection_name, "CR-10234")
+    assert order.expected_at == at(1, 12, 30)  # "today 12:30" from the pinned clock, London time
+    answer = agent.respond("where is my order CR-10234? penelope.breadwinkle@example.com")
+    assert answer.outcome == "account_answered" and "is on its way" in answer.text
+    agent.store.set_order_status(agent.config.collection_name, "CR-10234", "delivered")
+    again = extractive_agent_over(DOCS, **env)  # the same store: not imported over what changed since
+    assert again.store.order(again.config.collection_name, "CR-10234").status == "delivered"
