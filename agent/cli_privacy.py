@@ -17,6 +17,8 @@ AsOption = typer.Option(..., "--as", help="Who you are: recorded in the audit tr
 ConversationOption = typer.Option(None, "--conversation", help="A conversation id (repeat for several).")
 NameOption = typer.Option(None, "--name", help="The name the customer gave.")
 PhoneOption = typer.Option(None, "--phone", help="The phone number they wrote from (SMS, WhatsApp).")
+CustomerOption = typer.Option(None, "--customer", help="Your own customer id (accounts): their profile, orders "
+                              "and bookings, and the conversations they were verified in.")
 
 
 def _desk(config: Optional[Path]) -> PrivacyDesk:
@@ -29,12 +31,13 @@ def _desk(config: Optional[Path]) -> PrivacyDesk:
 @privacy_app.command("export")
 def export(actor: str = AsOption, conversation: Optional[list[str]] = ConversationOption,
            name: Optional[str] = NameOption, phone: Optional[str] = PhoneOption,
+           customer: Optional[str] = CustomerOption,
            output: Optional[Path] = typer.Option(None, "--out", help="Write the JSON here (default: print it)."),
            config: Optional[Path] = ConfigOption) -> None:
     """Everything stored about a customer, as JSON (right of access)."""
 
     def body() -> None:
-        data = _desk(config).export(CustomerRef(tuple(conversation or ()), name, phone), actor)
+        data = _desk(config).export(CustomerRef(tuple(conversation or ()), name, phone, customer), actor)
         text = json.dumps(data, indent=2, ensure_ascii=False)
         if output is None:
             print(text)
@@ -48,19 +51,22 @@ def export(actor: str = AsOption, conversation: Optional[list[str]] = Conversati
 @privacy_app.command("erase")
 def erase(actor: str = AsOption, conversation: Optional[list[str]] = ConversationOption,
           name: Optional[str] = NameOption, phone: Optional[str] = PhoneOption,
+          customer_id: Optional[str] = CustomerOption,
           yes: bool = typer.Option(False, "--yes", help="Do it; without this, only say what would go."),
           config: Optional[Path] = ConfigOption) -> None:
     """Remove every trace of a customer: conversations, tickets, ratings, audit events, log lines (right of erasure)."""
 
     def body() -> None:
         desk = _desk(config)
-        customer = CustomerRef(tuple(conversation or ()), name, phone)
+        customer = CustomerRef(tuple(conversation or ()), name, phone, customer_id)
         found = desk.find(customer)
         if not yes:
-            out.print(f"{len(found)} conversation(s) would be erased. Run again with --yes to erase them.")
+            profile = " and their customer profile" if customer_id else ""
+            out.print(f"{len(found)} conversation(s){profile} would be erased. Run again with --yes to erase them.")
             return
         report = desk.erase(customer, actor)
-        out.print(f"Erased {report.conversations} conversation(s) and {report.log_lines} log line(s). "
+        out.print(f"Erased {report.conversations} conversation(s), {report.accounts} customer profile(s) with their "
+                  f"orders and bookings, and {report.log_lines} log line(s). "
                   "A running server forgets the customer's in-memory values when it restarts.")
 
     _run(body)

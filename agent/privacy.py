@@ -13,7 +13,7 @@ conversations, by whom, when), never who the customer was.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
@@ -32,10 +32,15 @@ class CustomerRef:
     conversation_ids: tuple[str, ...] = ()
     name: str | None = None
     phone: str | None = None
+    #: The business's own customer id (accounts): their profile, orders and bookings, and every
+    #: conversation they were verified in or were sent a message in.
+    customer_id: str | None = None
 
     def __post_init__(self) -> None:
-        if not (self.conversation_ids or (self.name or "").strip() or (self.phone or "").strip()):
-            raise BadInput("say which customer: a conversation id, the name they gave, or their phone number.")
+        if not (self.conversation_ids or (self.name or "").strip() or (self.phone or "").strip()
+                or (self.customer_id or "").strip()):
+            raise BadInput("say which customer: a conversation id, the name they gave, their phone number or "
+                           "their customer id.")
 
     def channel_ids(self) -> list[str]:
         """The conversation ids SMS and WhatsApp messages from ``phone`` were filed under."""
@@ -50,6 +55,8 @@ class ErasureReport:
     conversations: int = 0
     log_lines: int = 0
     vault_entries: int = 0
+    #: Customer profiles removed with their orders and bookings (0 or 1).
+    accounts: int = 0
 
 
 @dataclass
@@ -75,7 +82,15 @@ class PrivacyDesk:
         found = set(self.store.conversation_ids(self.business, ids=ids)) if ids else set()
         if customer.name and customer.name.strip():
             found |= set(self.store.conversation_ids(self.business, customer_name=customer.name))
+        profile = self._profile(customer)
+        if profile is not None:
+            found |= {cid for cid, _, _ in self.store.conversations_of(self.business, profile.id)}
         return sorted(found)
+
+    def _profile(self, customer: CustomerRef) -> Any:
+        if not (customer.customer_id or "").strip():
+            return None
+        return self.store.customer_by_external_id(self.business, customer.customer_id.strip())
 
     def export(self, customer: CustomerRef, actor: str) -> dict[str, Any]:
         """Everything stored about the customer, as JSON-ready data; each conversation's export is audited."""
@@ -83,7 +98,16 @@ class PrivacyDesk:
         records = self.store.records(ids)
         for cid in ids:
             self.store.audit(self.business, _actor(actor), "exported", cid)
-        return {"business": self.business, "exported_at": utcnow().isoformat(), "conversations": [
+        profile = self._profile(customer)
+        account = None
+        if profile is not None:
+            self.store.audit(self.business, _actor(actor), "exported", detail=f"customer profile {profile.external_id}")
+            account = {"profile": _jsonable(asdict(profile)),
+                       "orders": [_jsonable(asdict(o)) for o in self.store.orders_of(self.business, profile.id,
+                                                                                      limit=10_000)],
+                       "appointments": [_jsonable(asdict(a)) for a in self.store.appointments_of(self.business,
+                                                                                                 profile.id)]}
+        return {"business": self.business, "exported_at": utcnow().isoformat(), "account": account, "conversations": [
             {**_jsonable(c),
              "messages": [_jsonable(t) for t in records.turns if t["conversation_id"] == c["id"]],
              "tickets": [_jsonable(t) for t in records.tickets if t["conversation_id"] == c["id"]],
@@ -95,7 +119,12 @@ class PrivacyDesk:
         with self._lock:
             ids = self.find(customer)
             report = ErasureReport()
+            profile = self._profile(customer)
+            if profile is not None:
+                report.accounts = self.store.delete_customer(self.business, profile.id)
             if not ids:
+                if report.accounts:
+                    self.store.audit(self.business, _actor(actor), "erased", detail="1 customer profile erased on request")
                 return report
             report.conversations = self.store.delete_conversations(ids)
             if self.log_file is not None:
@@ -103,7 +132,8 @@ class PrivacyDesk:
             if self.forget_vault is not None:
                 report.vault_entries = sum(1 for cid in ids if self.forget_vault(cid))
             self.store.audit(self.business, _actor(actor), "erased",
-                             detail=f"{report.conversations} conversation(s) erased on request")
+                             detail=f"{report.conversations} conversation(s) and {report.accounts} customer "
+                                    "profile(s) erased on request")
             return report
 
     def apply_retention(self, days: int, action: str, *, actor: str = "retention job",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from agent.accounts.records import AccountSession, Appointment, CustomerProfile, Order, OrderLine
@@ -184,6 +184,18 @@ class AccountRecords:
             row.status = "cancelled"
             session.flush()
             return _appointment(row)
+
+    @rides_out_outages
+    def delete_customer(self, business: str, customer_id: int) -> int:
+        """Remove a customer's profile with their orders and appointments (erasure); returns 1, or 0 if none."""
+        with self._session("erase a customer") as session:  # type: ignore[attr-defined]
+            row = session.get(CustomerRow, customer_id)
+            if row is None or row.business != business:
+                return 0
+            for table in (OrderRow, AppointmentRow):
+                session.execute(delete(table).where(table.customer_id == customer_id))
+            session.delete(row)
+            return 1
 
     @rides_out_outages
     def set_opt_out(self, business: str, customer_id: int, opted_out: bool = True) -> CustomerProfile:

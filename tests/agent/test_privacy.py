@@ -151,3 +151,33 @@ def test_the_command_line_erases_only_with_yes(shop, monkeypatch):
     assert agent.store.get_conversation(cid) is None
     missing = runner.invoke(app, ["privacy", "export", "--as", "Sam"])
     assert missing.exit_code == 2 and "which customer" in missing.output
+
+
+def test_erasing_by_customer_id_removes_the_profile_its_orders_bookings_and_verified_conversations(tmp_path, minilm):
+    from datetime import datetime, timezone
+
+    from agent.assembly import build_agent
+    from agent.config import load_config
+
+    env = {**extractive_env(tmp_path, KB), "TACTFUL_ACCOUNTS__ENABLED": "true"}
+    agent = build_agent(config=load_config(environ=env), embedder=minilm)
+    business = agent.config.collection_name
+    jo = agent.store.upsert_customer(business, "C1", name="Jo Quill", email="jo.quill@example.com", postcode="ZZ1 1AA")
+    agent.store.upsert_order(business, "CR-10234", jo.id, status="dispatched", items=[{"name": "Sourdough loaf"}])
+    agent.store.upsert_appointment(business, "AP-2001", jo.id, service="cake consultation",
+                                   starts_at=datetime(2027, 1, 5, 11, tzinfo=timezone.utc))
+    kept = agent.store.upsert_customer(business, "C2", name="Sam Field", email="sam@example.org")
+    verified = agent.respond("where is my order CR-10234? jo.quill@example.com").conversation_id
+    assert agent.store.account_session(verified).customer_id == jo.id
+
+    exported = agent.privacy.export(CustomerRef(customer_id="C1"), actor="Sam")
+    assert exported["account"]["profile"]["email"] == "jo.quill@example.com"
+    assert [o["number"] for o in exported["account"]["orders"]] == ["CR-10234"]
+    assert [c["id"] for c in exported["conversations"]] == [verified]
+
+    report = agent.privacy.erase(CustomerRef(customer_id="C1"), actor="Sam")
+    assert report.accounts == 1 and report.conversations == 1
+    stored = every_value(agent.store.url)
+    assert not any(v in stored for v in ("jo.quill@example.com", "Jo Quill", "CR-10234", "AP-2001", verified))
+    assert agent.store.customer(business, kept.id) is not None
+    agent.close()
