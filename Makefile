@@ -23,8 +23,11 @@ $(STAMP): pyproject.toml Makefile
 ingest: install
 	$(BIN)/tactful ingest
 
+# The demo has customer accounts switched on, with the demo customers of knowledge/demo/bakery-accounts.json
+# (imported on first start; see the README's "Orders, bookings and email").
+DEMO_ACCOUNTS := TACTFUL_ACCOUNTS__ENABLED=true TACTFUL_ACCOUNTS__SEED='["knowledge/demo/bakery-accounts.json"]'
 run: ingest
-	$(BIN)/tactful serve
+	$(DEMO_ACCOUNTS) $(BIN)/tactful serve
 
 test: install
 	$(BIN)/python -m pytest
