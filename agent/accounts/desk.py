@@ -11,7 +11,8 @@ nor no to "Shall I go ahead?" drops the action: nothing changes without a clear 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -22,7 +23,7 @@ from agent.accounts.records import AccountSession, Appointment, VerifiedCustomer
 from agent.accounts.sources import AccountSource
 from agent.accounts.tools import AccountTools, ToolResult
 from agent.accounts.verification import IdentityCheck
-from agent.accounts.when import requested_time
+from agent.accounts.when import TimeRequest, requested_time
 from agent.config import TactfulConfig
 from agent.errors import ServiceUnavailable
 from agent.proactive import is_stop
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("tactful.accounts")
 
 _NEEDS_NO_PROOF = ("leave_message",)
+#: An answer that starts like a yes but says more ("yes, go ahead and cancel it"): asked again, plainly.
+_STARTS_YES = re.compile(r"^\W*(?:yes|yeah|yep|yup|sure|ok|okay|go ahead|please do)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -77,6 +80,9 @@ class AccountDesk:
             answer = yes_or_no(original)
             if answer is not None:
                 return self._answer_confirmation(conversation_id, session, pending, answer == "yes")
+            unclear = self._unclear_answer(conversation_id, session, pending, original)
+            if unclear is not None:
+                return unclear
             pending = {}
         elif awaiting == "slot":
             picked = self._pick_slot(conversation_id, session, pending, original)
@@ -158,10 +164,11 @@ class AccountDesk:
                                  f"I'll cancel your {wording.appointment_line(appointment, self.zone)}")
         return self._offer(cid, original, "move_appointment", appointment.service, appointment)
 
-    def _offer(self, cid: str, original: str, action: str, service: str, moving: Appointment | None) -> DeskReply:
+    def _offer(self, cid: str, original: str, action: str, service: str, moving: Appointment | None,
+               wanted: TimeRequest | None = None) -> DeskReply:
         """The time asked for, to confirm, when it is free; otherwise the nearest free times to choose from."""
         now = self.clock()
-        wanted = requested_time(original, now.astimezone(self.zone))
+        wanted = wanted or requested_time(original, now.astimezone(self.zone))
         minutes = moving.minutes if moving is not None else self.tools.minutes(service)
         ref = moving.reference if moving is not None else None
         if wanted is not None and wanted.day is not None and wanted.at is not None:
@@ -207,6 +214,25 @@ class AccountDesk:
         return DeskReply(wording.confirm(summary), "account_confirm", tool={"tool": action, "status": "awaiting_yes"})
 
     # -- the customer's yes or no ---------------------------------------------------------------------
+    def _unclear_answer(self, cid: str, session: AccountSession | None, pending: dict,
+                        original: str) -> DeskReply | None:
+        """"Yes, but at 4pm" offers that time instead; "yes, go ahead and cancel it" is asked again plainly.
+        Anything else is another question (None): the change waits no longer."""
+        action, args = pending.get("action"), pending.get("args") or {}
+        wanted = requested_time(original, self.clock().astimezone(self.zone))
+        if action in ("book_appointment", "move_appointment") and wanted is not None and args.get("starts_at"):
+            if wanted.day is None:  # "yes, but at 2pm": the same day
+                wanted = replace(wanted, day=datetime.fromisoformat(args["starts_at"]).astimezone(self.zone).date())
+            moving = self.source.appointment(args["reference"]) if args.get("reference") else None
+            if self.identity.current(cid, session) is not None:
+                return self._offer(cid, original, action, args.get("service") or self._service(""), moving, wanted)
+        again = detect_intent(original)
+        if _STARTS_YES.match(original) and (again is None or again.intent == pending.get("intent")):
+            return DeskReply(wording.confirm_again(pending.get("summary", "")), "account_confirm",
+                             tool={"tool": action, "status": "awaiting_yes"})
+        return None
+
+
     def _answer_confirmation(self, cid: str, session: AccountSession | None, pending: dict, yes: bool) -> DeskReply:
         self._save(cid, session, {})
         if not yes:

@@ -91,6 +91,10 @@ def confirm(summary: str) -> str:
     return f"Just to check: {summary}. Shall I go ahead? (yes or no)"
 
 
+def confirm_again(summary: str) -> str:
+    return f"I want to be sure before I change anything: {summary}. Please answer yes or no."
+
+
 def left_alone() -> str:
     return "No problem, I've left everything as it is."
 

@@ -202,3 +202,19 @@ def test_seed_files_are_imported_once_on_first_use_against_the_pinned_clock(extr
     agent.store.set_order_status(agent.config.collection_name, "CR-10234", "delivered")
     again = extractive_agent_over(DOCS, **env)  # the same store: not imported over what changed since
     assert again.store.order(again.config.collection_name, "CR-10234").status == "delivered"
+
+
+def test_a_yes_with_more_is_asked_again_and_a_yes_with_another_time_offers_that_time(shop):
+    agent, _ = shop
+    business = agent.config.collection_name
+    chat = Chat(agent)
+    chat("I want to cancel my order CR-10240, jo@example.com")
+    again = chat("yes, go ahead and cancel it")
+    assert again.outcome == "account_confirm" and "yes or no" in again.text
+    assert agent.store.order(business, "CR-10240").status == "placed"
+    assert chat("yes").outcome == "account_done"
+    chat("can I move my appointment to Saturday at 10am?")
+    other_time = chat("yes but can you make it 2pm?")
+    assert other_time.outcome == "account_confirm" and "Saturday 5 December at 14:00" in other_time.text
+    assert chat("yes").outcome == "account_done"
+    assert agent.store.appointment(business, "AP-2001").starts_at == at(5, 14)
