@@ -91,7 +91,8 @@ class ProactiveDesk:
         channel, conversation_id = self._route(customer, event.channel)
         if channel is None:
             return ProactiveResult("no_channel", reason="the customer has no web conversation and no email address")
-        text = self._framed(customer, body)
+        # By email the greeting uses their name; on web chat the stored (redacted) text is what is shown.
+        text = self._framed(customer.name if channel == "email" else None, body)
         if channel == "email":
             conversation_id = self._email(customer, subject, text)
         else:
@@ -151,9 +152,9 @@ class ProactiveDesk:
         detail = self._checked(event.detail.strip()) if event.detail.strip() else ""
         return customer, subject, f"{body} {detail}".strip()
 
-    def _framed(self, customer: CustomerProfile, body: str) -> str:
+    def _framed(self, name: str | None, body: str) -> str:
         business = self.agent.config.business
-        hello = f"Hello {customer.name.split()[0]}" if customer.name else "Hello"
+        hello = f"Hello {name.split()[0]}" if name else "Hello"
         return (f"{hello}, this is {business.name}'s automated assistant: {body}\n\n"
                 f"You can answer this message with any questions, or to reach the team; "
                 f"reply STOP for no more messages like this.")

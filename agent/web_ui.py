@@ -102,14 +102,17 @@ class CustomerChat:
         yield from self.send(TALK_TO_PERSON, session, name)
 
     def poll(self, session: dict[str, Any]) -> tuple[Messages | None, str]:
-        """New messages from a person since the last look (None: nothing new), and the hand-off status line."""
+        """New messages from a person, or the business's own updates (proactive messages), since the last look
+        (None: nothing new), and the hand-off status line."""
         cid = session["conversation_id"]
         if cid is None:
             return None, ""
         turns = self.agent.store.turns(cid)
-        new = [t for t in turns if t.role == "agent" and t.seq > session["last_person_seq"]]
+        new = [t for t in turns
+               if (t.role == "agent" or t.outcome == "proactive") and t.seq > session["last_person_seq"]]
         for turn in new:
-            session["messages"].append(person_message(turn))
+            session["messages"].append(person_message(turn) if turn.role == "agent"
+                                       else {"role": "assistant", "content": turn.text})
             session["last_person_seq"] = turn.seq
         return (list(session["messages"]) if new else None), self.status(cid)
 

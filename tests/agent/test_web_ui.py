@@ -192,3 +192,24 @@ def test_the_embed_snippet_is_a_responsive_labelled_iframe():
     with pytest.raises(BadInput):
         embed_snippet('javascript:alert(1)')
     assert "&quot;" in embed_snippet('https://x.example/?a="b"')
+
+
+def test_a_proactive_update_appears_in_the_open_web_chat_once(extractive_agent_over):
+    from datetime import datetime, timedelta, timezone
+
+    from agent.proactive import ProactiveDesk, ProactiveEvent
+
+    agent = extractive_agent_over(KB, TACTFUL_ACCOUNTS__ENABLED="true")
+    business = agent.config.collection_name
+    jo = agent.store.upsert_customer(business, "C1", name="Jo Baker", email="jo@example.com")
+    agent.store.upsert_order(business, "CR-10234", jo.id, status="delayed", items=[{"name": "Celebration cake"}],
+                             expected_at=datetime.now(timezone.utc) + timedelta(days=3))
+    chat = CustomerChat(agent)
+    session = chat.new_session()
+    say(chat, session, "where is my order CR-10234? jo@example.com")
+    sent = ProactiveDesk(agent).send(ProactiveEvent("order_delayed", order_number="CR-10234"))
+    assert sent.channel == "web" and sent.conversation_id == session["conversation_id"]
+    messages, _ = chat.poll(session)
+    assert "running late" in messages[-1]["content"] and "automated assistant" in messages[-1]["content"]
+    assert "<PERSON>" not in messages[-1]["content"]
+    assert chat.poll(session)[0] is None
