@@ -73,12 +73,12 @@ def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None 
         gateway = build_gateway(config.llm)
     store = store or open_store(config)
     mailer = mailer if mailer is not None else open_mailer(config)
-    accounts = open_accounts(config, store, mailer) if config.accounts.enabled else None
+    accounts = open_accounts(config, store, mailer, gateway) if config.accounts.enabled else None
     return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader(),
                  accounts=accounts, mailer=mailer)
 
 
-def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any = None):
+def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any = None, gateway: Any = None):
     """The account desk over the configured source: Tactful's store, or the business's own API."""
     from datetime import datetime, timezone
 
@@ -103,7 +103,12 @@ def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any =
                                  tz=config.business.timezone)
         if not report.ok:
             raise ConfigError("accounts.seed could not be imported:\n" + "\n".join(map(str, report.errors)))
-    return AccountDesk(config, store, source, mailer=mailer, clock=clock)
+    chooser = None
+    if gateway is not None and accounts.model_tools == "auto" and config.llm.provider != "local":
+        from agent.accounts.model_tools import ModelToolChooser
+
+        chooser = ModelToolChooser(gateway, config.business.name)
+    return AccountDesk(config, store, source, mailer=mailer, clock=clock, chooser=chooser)
 
 
 def open_mailer(config: TactfulConfig):

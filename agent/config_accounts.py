@@ -54,6 +54,10 @@ class AccountsConfig(BaseModel):
     change_cutoff_hours: float = Field(
         24, ge=0, le=720, description="No self-service move or cancellation this close to the appointment.")
     booking_horizon_days: int = Field(60, ge=1, le=365, description="How far ahead customers may book.")
+    model_tools: Literal["auto", "off"] = Field(
+        "auto", description="auto: a request the deterministic reading does not recognise, about an order or a "
+        "booking, is offered to the model as function calls (OpenAI-compatible models; not the small embedded one); "
+        "the identity check, the policy and the customer's yes still apply. off: deterministic only.")
     email_confirmations: bool = Field(
         True, description="Email a confirmation after every change, when the customer's profile has an address and "
         "the email channel is set up.")

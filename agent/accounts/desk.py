@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from agent.accounts import wording
 from agent.accounts.calendar import AppointmentCalendar
-from agent.accounts.intents import choose, detect_intent, emails, postcodes, references, yes_or_no
+from agent.accounts.intents import IntentMatch, choose, detect_intent, emails, postcodes, references, yes_or_no
 from agent.accounts.records import AccountSession, Appointment, VerifiedCustomer
 from agent.accounts.sources import AccountSource
 from agent.accounts.tools import AccountTools, ToolResult
@@ -49,7 +49,10 @@ class DeskReply:
 
 class AccountDesk:
     def __init__(self, config: TactfulConfig, store: "ConversationStore", source: AccountSource, *,
-                 mailer: Any = None, clock: Callable[[], datetime]) -> None:
+                 mailer: Any = None, clock: Callable[[], datetime],
+                 chooser: Callable[[str], tuple[IntentMatch, str | None] | None] | None = None) -> None:
+        #: Asks a tool-calling model about requests the deterministic reading missed (None: no model help).
+        self.chooser = chooser
         self.config = config
         self.store = store
         self.source = source
@@ -83,15 +86,22 @@ class AccountDesk:
             unclear = self._unclear_answer(conversation_id, session, pending, original)
             if unclear is not None:
                 return unclear
-            pending = {}
+            pending, awaiting = {}, None
         elif awaiting == "slot":
             picked = self._pick_slot(conversation_id, session, pending, original)
             if picked is not None:
                 return picked
-            pending = {}
-        match = detect_intent(original)
+            pending, awaiting = {}, None
+        match, reference = detect_intent(original), (references(original) or [None])[0]
+        verdicts: list[Verdict] = []
+        if match is None and awaiting is None and self.chooser is not None:
+            chosen = self.chooser(redacted)  # the model sees the redacted words only
+            if chosen is not None:
+                match, reference = chosen[0], reference or chosen[1]
+                verdicts.append(Verdict(rail="intent", passed=True, action="allow", category="model_tool",
+                                        reason=f"the model called {match.intent}"))
         if match is not None:
-            pending = {"intent": match.intent, "reference": (references(original) or [None])[0]}
+            pending = {"intent": match.intent, "reference": reference}
         elif awaiting != "verification" or not (references(original) or emails(original) or postcodes(original)):
             if session is not None and session.pending:  # another question: what was waiting is dropped
                 self._save(conversation_id, session, {})
@@ -100,7 +110,6 @@ class AccountDesk:
         if intent in _NEEDS_NO_PROOF:
             self._save(conversation_id, session, {"intent": intent, "awaiting": "message"})
             return DeskReply(wording.ask_message(), "account_message_asked")
-        verdicts: list[Verdict] = []
         who = self.identity.current(conversation_id, session)
         if who is None:
             result = self.identity.attempt(conversation_id, original, session, {**pending, "awaiting": "verification"},

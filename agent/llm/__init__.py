@@ -19,12 +19,14 @@ from agent.llm.base import ChatMessage
 
 if TYPE_CHECKING:
     from agent.llm.factory import build_chat_model, build_gateway
-    from agent.llm.gateway import CallStats, ModelGateway
-    from agent.llm.scripted import Interrupted, ScriptedChatModel, ScriptedModelExhausted
+    from agent.llm.gateway import CallStats, ModelGateway, ToolCall
+    from agent.llm.scripted import CallTool, Interrupted, ScriptedChatModel, ScriptedModelExhausted
 
 _LAZY = {
     "ModelGateway": "agent.llm.gateway",
     "CallStats": "agent.llm.gateway",
+    "ToolCall": "agent.llm.gateway",
+    "CallTool": "agent.llm.scripted",
     "build_gateway": "agent.llm.factory",
     "build_chat_model": "agent.llm.factory",
     "ScriptedChatModel": "agent.llm.scripted",
@@ -32,8 +34,8 @@ _LAZY = {
     "Interrupted": "agent.llm.scripted",
 }
 
-__all__ = ["ChatMessage", "ModelGateway", "CallStats", "build_gateway", "build_chat_model", "ScriptedChatModel",
-           "ScriptedModelExhausted", "Interrupted"]
+__all__ = ["ChatMessage", "ModelGateway", "CallStats", "ToolCall", "build_gateway", "build_chat_model",
+           "ScriptedChatModel", "ScriptedModelExhausted", "Interrupted", "CallTool"]
 
 
 def __getattr__(name: str) -> Any:

@@ -115,6 +115,14 @@ class CallStats:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """A function the model asked to call, with its arguments (already parsed from JSON)."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
 class ModelGateway:
     """Deadline, retries and streaming around any LangChain chat model; speaks ``ChatMessage``."""
 
@@ -177,6 +185,31 @@ class ModelGateway:
         finally:
             pump.close()  # also when the caller stops early: the model stops generating
             stats.latency_s = time.monotonic() - started
+
+    def choose_tool(self, messages: list[ChatMessage], tools: list[dict[str, Any]]) -> ToolCall | None:
+        """The tool the model calls for ``messages`` among ``tools`` (OpenAI function schemas), or None: it
+        called none, the model cannot call tools, or it failed. Never raises: the caller goes on without a
+        tool, so a model that is down costs nothing here but the (client's own) timeout."""
+        try:
+            if self.breaker is not None:
+                self.breaker.before_call()
+            bound = self.chat_model.bind_tools(tools)
+        except (NotImplementedError, ModelUnavailable):
+            return None
+        try:
+            message = bound.invoke(to_langchain_messages(messages))
+        except Exception as exc:  # any failure: no tool, and the breaker hears of an outage
+            log.warning("the model could not choose a tool: %s", _reason(exc))
+            if is_outage(exc):
+                self._failed()
+            return None
+        if self.breaker is not None:
+            self.breaker.record_success()
+        names = {tool["function"]["name"] for tool in tools}
+        for call in getattr(message, "tool_calls", None) or []:
+            if call.get("name") in names and isinstance(call.get("args"), dict):
+                return ToolCall(call["name"], dict(call["args"]))
+        return None
 
     # -- internals ------------------------------------------------------------------------------
     def _failed(self) -> None:

@@ -4,7 +4,8 @@
     model.enqueue(Interrupted("Delivery costs", ConnectionError("connection reset")))
 
 A reply is a string (streamed word by word), an exception instance (raised when reached, to test
-failures and retries) or an ``Interrupted`` (some words, then an error: a stream dying halfway).
+failures and retries), an ``Interrupted`` (some words, then an error: a stream dying halfway) or a
+``CallTool`` (the model calls a function, for code that offers it tools with ``bind_tools``).
 ``delay_s`` waits before each reply and ``chunk_delay_s`` between streamed words, to test timeouts.
 Every call is recorded: ``calls`` holds the messages received, ``call_options`` the keyword options.
 """
@@ -36,7 +37,15 @@ class Interrupted:
     error: BaseException
 
 
-ScriptedReply = Union[str, BaseException, Interrupted]
+@dataclass(frozen=True)
+class CallTool:
+    """A reply that calls the function ``name`` with ``args`` (what an OpenAI-compatible model sends as tool_calls)."""
+
+    name: str
+    args: dict
+
+
+ScriptedReply = Union[str, BaseException, Interrupted, CallTool]
 
 
 def split_words(text: str) -> list[str]:
@@ -85,20 +94,33 @@ class ScriptedChatModel(BaseChatModel):
             time.sleep(self.delay_s)
         if isinstance(reply, BaseException):
             raise reply
-        if not isinstance(reply, (str, Interrupted)):
-            raise TypeError(f"ScriptedChatModel: a reply must be a str, an exception or Interrupted, not {reply!r}")
+        if not isinstance(reply, (str, Interrupted, CallTool)):
+            raise TypeError(f"ScriptedChatModel: a reply must be a str, an exception, Interrupted or CallTool, "
+                            f"not {reply!r}")
         return reply
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+        """Offer functions as OpenAI-compatible models take them; the schemas are recorded in ``call_options``."""
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         reply = self._next_reply(messages, kwargs)
         if isinstance(reply, Interrupted):
             raise reply.error  # without streaming, a broken answer is no answer
+        if isinstance(reply, CallTool):
+            call = {"name": reply.name, "args": dict(reply.args), "id": f"call_{len(self.calls)}", "type": "tool_call"}
+            return ChatResult(generations=[ChatGeneration(message=AIMessage(content="", tool_calls=[call]))])
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         reply = self._next_reply(messages, kwargs)
+        if isinstance(reply, CallTool):
+            raise TypeError("ScriptedChatModel: a CallTool reply was reached by a streamed call; script it for the "
+                            "tool choice (invoke), not for an answer")
         text = reply.text if isinstance(reply, Interrupted) else reply
         for i, word in enumerate(split_words(text)):
             if i and self.chunk_delay_s:

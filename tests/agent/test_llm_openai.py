@@ -36,6 +36,7 @@ class Canned:
     status: int = 200
     delay_s: float = 0.0
     break_after_words: int | None = None  # streams only: drop the connection mid-body
+    tool_call: tuple[str, str] | None = None  # (function name, arguments as the JSON text a server sends)
 
 
 class QuietHTTPServer(ThreadingHTTPServer):
@@ -72,6 +73,8 @@ class FakeOpenAIServer:
                                                          "type": "server_error", "code": canned.status}})
                 elif body.get("stream"):
                     self._sse(body, canned)
+                elif canned.tool_call is not None:
+                    self._json(200, tool_completion(body, *canned.tool_call))
                 else:
                     self._json(200, completion(body, canned.text))
 
@@ -88,7 +91,8 @@ class FakeOpenAIServer:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                for i, event in enumerate(sse_events(body, canned.text)):
+                events = sse_tool_events(body, *canned.tool_call) if canned.tool_call else sse_events(body, canned.text)
+                for i, event in enumerate(events):
                     if canned.break_after_words is not None and i > canned.break_after_words:
                         self.wfile.flush()
                         self.connection.shutdown(socket.SHUT_RDWR)  # an incomplete chunked body
@@ -119,6 +123,31 @@ def completion(request: dict[str, Any], text: str) -> dict[str, Any]:
             "model": request.get("model", ""),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 12, "completion_tokens": len(text.split()), "total_tokens": 12}}
+
+
+def tool_completion(request: dict[str, Any], name: str, arguments: str) -> dict[str, Any]:
+    """A completion that calls a function, as OpenAI's API sends it (arguments are a JSON string)."""
+    message = {"role": "assistant", "content": None,
+               "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}]}
+    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 1_700_000_000,
+            "model": request.get("model", ""), "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
+            "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}}
+
+
+def sse_tool_events(request: dict[str, Any], name: str, arguments: str) -> Iterator[str]:
+    """A streamed function call, as OpenAI streams one: the name first, then the arguments in pieces."""
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
+        return json.dumps({"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 1_700_000_000,
+                           "model": request.get("model", ""),
+                           "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+
+    yield chunk({"role": "assistant", "content": None, "tool_calls": [
+        {"index": 0, "id": "call_1", "type": "function", "function": {"name": name, "arguments": ""}}]})
+    middle = len(arguments) // 2
+    for piece in (arguments[:middle], arguments[middle:]):
+        yield chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})
+    yield chunk({}, finish="tool_calls")
+    yield "[DONE]"
 
 
 def sse_events(request: dict[str, Any], text: str) -> Iterator[str]:
@@ -326,3 +355,24 @@ def test_the_factory_builds_the_openai_provider(server: FakeOpenAIServer):
 
     assert type(model).__name__ == "ChatOpenAI"
     assert build_gateway(LLMConfig(provider="extractive")) is None
+
+
+TOOLS = [{"type": "function", "function": {"name": "order_status", "description": "Where the customer's order is.",
+                                           "parameters": {"type": "object", "properties": {
+                                               "reference": {"type": "string"}}, "required": []}}}]
+
+
+def test_a_tool_call_is_offered_and_read_back_over_the_wire(server: FakeOpenAIServer):
+    gateway = fast_gateway(config(server))
+    server.will(Canned(tool_call=("order_status", '{"reference": "CR-10234"}')))
+    call = gateway.choose_tool([ChatMessage("user", "the cake for Saturday, has it left yet?")], TOOLS)
+    assert call is not None and call.name == "order_status" and call.arguments == {"reference": "CR-10234"}
+    sent = server.requests[-1]["body"]
+    assert sent["tools"][0]["function"]["name"] == "order_status"
+
+
+def test_no_tool_a_tool_the_model_made_up_or_a_failure_give_none(server: FakeOpenAIServer):
+    gateway = fast_gateway(config(server, max_retries=0))
+    server.will(Canned(text="NONE"), Canned(tool_call=("delete_everything", "{}")), Canned(status=500))
+    for _ in range(3):
+        assert gateway.choose_tool(QUESTION, TOOLS) is None

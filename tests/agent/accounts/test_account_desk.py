@@ -218,3 +218,34 @@ def test_a_yes_with_more_is_asked_again_and_a_yes_with_another_time_offers_that_
     assert other_time.outcome == "account_confirm" and "Saturday 5 December at 14:00" in other_time.text
     assert chat("yes").outcome == "account_done"
     assert agent.store.appointment(business, "AP-2001").starts_at == at(5, 14)
+
+
+def test_a_request_the_rules_miss_is_routed_by_the_models_tool_call_and_still_verified(tmp_path, minilm):
+    """With a model that calls functions, "the consultation on Friday, can I still change the day?" reaches
+    the move tool; the model sees the redacted words only, and proof and a yes are still needed."""
+    from agent.assembly import build_agent
+    from agent.config import load_config
+    from agent.llm import CallTool, ScriptedChatModel
+    from tests.conftest import extractive_env
+
+    model = ScriptedChatModel(replies=[CallTool("move_appointment", {}), "NONE",
+                                       "Delivery costs £4.50 within 3 miles."])
+    env = {**extractive_env(tmp_path, DOCS), "TACTFUL_ACCOUNTS__ENABLED": "true"}
+    agent = build_agent(config=load_config(environ=env), embedder=minilm, chat_model=model)
+    agent.accounts.clock = lambda: NOW
+    business = agent.config.collection_name
+    jo = agent.store.upsert_customer(business, "C1", name="Jo Baker", email="jo@example.com", postcode="SW1A 1AA")
+    agent.store.upsert_appointment(business, "AP-2001", jo.id, service="cake consultation", starts_at=at(4, 11))
+    chat = Chat(agent)
+    asked = chat("the consultation on Friday, jo@example.com here, is it still possible to change the day?")
+    assert asked.outcome == "account_verification"
+    assert any(v.rail == "intent" and v.category == "model_tool" for v in asked.verdicts)
+    routed = model.calls[0][-1].content
+    assert "jo@example.com" not in routed and "consultation" in routed  # redacted before the model saw it
+    assert model.call_options[0]["tools"][0]["function"]["name"] == "order_status"
+    offered = chat("AP-2001, SW1A 1AA")
+    assert offered.outcome == "account_slots_offered" and "AP-2001" not in offered.text
+    general = chat("How much does delivery cost?")  # the model calls no tool: the knowledge base answers
+    assert general.tool is None and "£4.50" in general.text
+    assert len(model.calls) == 3 and "tools" in model.call_options[1]  # asked about tools, then for the answer
+    agent.close()
