@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 import gradio as gr
 
 from agent.analytics import Analytics, analytics_for, summary_markdown
-from agent.errors import TactfulError
+from agent.errors import BadInput, TactfulError
 from agent.handoff import waiting_minutes
 
 if TYPE_CHECKING:
@@ -128,10 +128,11 @@ class CustomerChat:
         cid = session["conversation_id"]
         if cid is None:
             return "Send a message first; then you can rate the conversation."
-        if score in (None, ""):
+        number = whole_number(score)
+        if number is None:
             return "Choose a score from 1 to 5 first."
         try:
-            self.agent.rate(cid, int(score), comment or "")
+            self.agent.rate(cid, number, comment or "")
         except (TactfulError, ValueError) as exc:
             return f"That rating could not be saved: {exc}"
         return "Thank you, your rating has been saved."
@@ -177,7 +178,7 @@ class Console:
 
     def login(self, user: str, password: str) -> tuple[str | None, str]:
         """(operator or None, message). The name is who the customer sees replying."""
-        user = " ".join((user or "").split())
+        user = " ".join(str(user or "").split())
         if self.console_auth is None:
             return None, "The console is switched off: start the server with console credentials to use it."
         if not user or not password:
@@ -216,7 +217,7 @@ class Console:
         if ticket_id in (None, ""):
             return "Choose a ticket from the queue.", []
         try:
-            view = self.agent.desk.show(int(ticket_id), viewer=f"console:{operator}")
+            view = self.agent.desk.show(ticket_number(ticket_id), viewer=f"console:{operator}")
         except (TactfulError, ValueError) as exc:
             return str(exc), []
         t = view.ticket
@@ -233,12 +234,12 @@ class Console:
             return "Choose a ticket from the queue first.", "", []
         desk = self.agent.desk
         try:
-            tid = int(ticket_id)
+            tid = ticket_number(ticket_id)
             if action == "assign":
                 desk.assign(tid, operator)
                 done = f"You ({operator}) have taken over ticket #{tid}; the assistant stays silent in it."
             elif action == "reply":
-                desk.reply(tid, operator, text)
+                desk.reply(tid, operator, text or "")
                 done = f"Sent to the customer as {person_label(operator)}."
             elif action == "hand_back":
                 desk.hand_back(tid, operator)
@@ -257,6 +258,24 @@ class Console:
         if not operator:
             return None
         return analytics_for(self.agent.store, self.agent.config.collection_name)
+
+
+def whole_number(value: Any) -> int | None:
+    """What a page sent as a number (an int, or digits typed, "#" allowed) if it is one the store can hold; None
+    for anything else (a float, a list, a 5,000-digit string), so handlers answer in words, not Python's errors."""
+    digits = value.strip().lstrip("#") if isinstance(value, str) else None
+    if digits is not None and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 63:
+        return value
+    return None
+
+
+def ticket_number(ticket_id: Any) -> int:
+    number = whole_number(ticket_id)
+    if number is None:
+        raise BadInput(f"{repr(ticket_id)[:40]} is not a ticket number; choose a ticket from the queue.")
+    return number
 
 
 def analytics_frames(a: Analytics | None) -> dict[str, Any]:

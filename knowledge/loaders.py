@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,9 +18,17 @@ from pathlib import Path
 from knowledge.documents import Document
 from knowledge.errors import DocumentUnreadable
 
+log = logging.getLogger("tactful.knowledge")
 SUPPORTED = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
              ".pdf": "pdf", ".csv": "faq", ".jsonl": "jsonl"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Longest run of spaces a document keeps (see ``clean``).
+SPACE_RUN = 64
+_SPACE_RUN = re.compile(r"[^\S\n]{%d,}" % (SPACE_RUN + 1))
+#: What a bad file's reason ends with: what the person ingesting can do about it.
+OR_REMOVE = "or remove it from the sources"
+#: Titles are repeated in every chunk and citation: a "title" longer than this is a paragraph, cut short.
+TITLE_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,19 @@ def load_path(path: Path) -> LoadResult:
         result.skipped.append(SkippedFile(str(path), "no such file or folder"))
         return result
     for file, doc_id in pairs:
+        if _has_surrogates(str(file)):  # the index stores names as UTF-8: one it cannot write would stop the ingest
+            result.skipped.append(SkippedFile(_printable(file), "its name is not valid UTF-8 (made on a system with "
+                                              f"another encoding?); rename it, {OR_REMOVE}"))
+            continue
         try:
             documents, skipped = load_file(file, doc_id)
         except DocumentUnreadable as exc:
             result.skipped.append(SkippedFile(str(file), exc.reason))
+            continue
+        except Exception as exc:  # a loader's own bug must not stop the other files either: report it, loudly
+            log.exception("loading %s failed", file)
+            result.skipped.append(SkippedFile(str(file), f"could not be loaded ({type(exc).__name__}); this is a "
+                                              f"bug in Tactful, please report it with the file, {OR_REMOVE}"))
             continue
         result.documents.extend(documents)
         result.skipped.extend(skipped)
@@ -89,10 +108,18 @@ def load_file(path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile
 
 
 def clean(text: str) -> str:
-    """NFC, no control characters except newline and tab, no lone surrogates."""
+    """NFC, no control characters except newline and tab, no lone surrogates, no run of spaces longer than
+    ``SPACE_RUN`` (layout noise, and a heading line with thousands of spaces makes heading patterns backtrack
+    for minutes)."""
     text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogates(text) else text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    text = _SPACE_RUN.sub(lambda m: m.group()[:SPACE_RUN], _CONTROL.sub("", text))
+    return unicodedata.normalize("NFC", text)
+
+
+def _printable(path: Path) -> str:
+    """``path`` as text that can be printed, bytes that are not UTF-8 shown as U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def _has_surrogates(text: str) -> bool:
@@ -108,9 +135,9 @@ def _read_text(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentUnreadable(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions") from None
-    sample = data[:8192]  # a stray NUL is cleaned away below; many of them mean a binary file
-    if sample.count(b"\x00") > max(2, len(sample) // 50) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DocumentUnreadable(str(path), "looks like a binary file, not text")
+    if _looks_binary(data):
+        raise DocumentUnreadable(str(path), "looks like a binary file, not text (an image, archive or other program's "
+                                 f"file renamed?); save it as UTF-8 text, {OR_REMOVE}")
     # Windows tools still save UTF-16 with a byte-order mark; everything else is read as UTF-8.
     encodings = ("utf-16", "utf-8-sig") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
     for encoding in encodings:
@@ -121,16 +148,43 @@ def _read_text(path: Path) -> tuple[str, str]:
     return clean(data.decode("utf-8", errors="replace")), "not valid UTF-8: undecodable bytes were replaced"
 
 
+def _looks_binary(data: bytes) -> bool:
+    """Many NULs (not UTF-16 with its byte-order mark), or many bytes that are neither UTF-8 nor text: a binary
+    file. A few bad bytes (a Latin-1 "café") are text with mistakes, read with replacements."""
+    sample = data[:8192]  # a stray NUL is cleaned away later; many of them mean a binary file
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if sample.count(b"\x00") > max(2, len(sample) // 50):
+        return True
+    text = sample.decode("utf-8", "replace")[:-1]  # the last character may be cut in two by the sample
+    bad = text.count("\ufffd") + len(_CONTROL.findall(text))
+    return bad > max(8, len(text) // 4)
+
+
+def short_title(title: str) -> str:
+    """``title`` on one line, at most ``TITLE_CHARS`` characters (cut at a word, with an ellipsis)."""
+    title = " ".join(title.split())
+    if len(title) <= TITLE_CHARS:
+        return title
+    cut = title[:TITLE_CHARS - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[TITLE_CHARS // 2:] else cut) + "…"
+
+
+def _empty(path: Path) -> DocumentUnreadable:
+    return DocumentUnreadable(str(path), f"is empty (no text to index); add its text, {OR_REMOVE}")
+
+
 def _document(doc_id: str, title: str, text: str, path: Path, kind: str, meta: dict) -> Document:
     if not text.strip():
-        raise DocumentUnreadable(str(path), "is empty")
-    return Document(doc_id=doc_id, title=title.strip() or path.stem, text=text.strip(), source=str(path),
-                    format=kind, metadata=dict(meta))
+        raise _empty(path)
+    return Document(doc_id=doc_id, title=short_title(title) or stem_title(path), text=text.strip(),
+                    source=str(path), format=kind, metadata=dict(meta))
 
 
 def _markdown_title(text: str, path: Path) -> str:
-    match = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.MULTILINE)
-    return match.group(1).strip() if match else stem_title(path)
+    # Closing hashes are stripped in Python: "(.+?)\s*#*\s*$" backtracks cubically over a long run of spaces.
+    match = re.search(r"^#[ \t]+(.*\S)", text, re.MULTILINE)
+    return (match.group(1).rstrip("#").strip() if match else "") or stem_title(path)
 
 
 _CAPITAL_LINE = re.compile(r"^(?=[^a-z\n]*[A-Z]{2})[A-Z0-9 &'’,.:()/+-]{3,80}$", re.MULTILINE)
@@ -171,10 +225,21 @@ def stem_title(path: Path) -> str:
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
+_BLOCKS = frozenset(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "pre", "blockquote", "address",
+                     "figcaption"])
+#: Blocks whose text is read whole, blocks inside them included (a list item's sub-list, a cell's paragraphs).
+_WHOLE_BLOCKS = frozenset(["li", "td", "th", "blockquote", "dd", "address"])
+
+
 def _html_to_markdown(html: str, path: Path) -> tuple[str, str]:
     from bs4 import BeautifulSoup
+    from bs4.builder import ParserRejectedMarkup
 
-    soup = BeautifulSoup(html, "html.parser")
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+    except ParserRejectedMarkup as exc:
+        raise DocumentUnreadable(str(path), f"is not HTML that can be read ({exc}); save the page again from a "
+                                 "browser, or as Markdown or text") from None
     for tag in soup(["script", "style", "nav", "header", "footer", "noscript", "template", "form"]):
         tag.decompose()
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -183,22 +248,43 @@ def _html_to_markdown(html: str, path: Path) -> tuple[str, str]:
         title = h1.get_text(" ", strip=True) or title
     lines: list[str] = []
     body = soup.body or soup
-    for element in body.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "th", "dt", "dd", "pre", "blockquote",
-                                  "address", "figcaption"]):
-        if element.find_parent(["li", "td", "th", "blockquote", "dd", "address"]) is not None:
-            continue
+    for name, pieces in _html_blocks(body):
         # An <address> puts each part on its own line (<br>): "14 Larch Street, Alder Green, London SE15".
-        text = " ".join(element.get_text(", " if element.name == "address" else " ", strip=True).split())
+        text = " ".join((", " if name == "address" else " ").join(pieces).split())
         text = re.sub(r"\s+(?=[.,;:!?](?:\s|$))", "", text)  # "<strong>x</strong>." is "x.", not "x ."
         if not text:
             continue
-        if element.name in ("h1", "h2", "h3", "h4"):
-            lines.append("\n" + "#" * int(element.name[1]) + " " + text + "\n")
-        elif element.name == "li":
+        if name in ("h1", "h2", "h3", "h4"):
+            lines.append("\n" + "#" * int(name[1]) + " " + text + "\n")
+        elif name == "li":
             lines.append("- " + text)
         else:
             lines.append(text + "\n")
-    return title or stem_title(path), clean("\n".join(lines))
+    if not lines:  # a page laid out in <div>s and <span>s only: its text, a line per line
+        lines = [" ".join(line.split()) for line in body.get_text("\n").splitlines() if line.strip()]
+    return short_title(title) or stem_title(path), clean("\n".join(lines))
+
+
+def _html_blocks(body) -> list[tuple[str, list[str]]]:
+    """Each block element under ``body`` in document order, with its own stripped strings. A block inside a
+    paragraph is a block of its own (HTML leaves ``</p>`` out: "<p>one<p>two" nests), one inside a list item,
+    cell or quote is part of it. One pass with a stack: a page nested thousands deep costs no more than its size."""
+    from bs4 import CData, NavigableString, Tag
+
+    blocks: list[tuple[str, list[str]]] = []
+    stack: list[tuple[object, int | None]] = [(body, None)]
+    while stack:
+        node, owner = stack.pop()
+        if isinstance(node, Tag):
+            if node.name in _BLOCKS and (owner is None or blocks[owner][0] not in _WHOLE_BLOCKS):
+                blocks.append((node.name, []))
+                owner = len(blocks) - 1
+            stack.extend((child, owner) for child in reversed(node.contents))
+        elif owner is not None and type(node) in (NavigableString, CData):  # not comments, doctypes
+            text = str(node).strip()
+            if text:
+                blocks[owner][1].append(text)
+    return blocks
 
 
 def _faq_rows_to_text(rows: list[tuple[str, str]]) -> str:
@@ -206,6 +292,8 @@ def _faq_rows_to_text(rows: list[tuple[str, str]]) -> str:
 
 
 def _faq_csv(text: str, path: Path, doc_id: str, meta: dict) -> Document:
+    if not text.strip():
+        raise _empty(path)
     try:
         sample = text[:4096]
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
@@ -215,24 +303,31 @@ def _faq_csv(text: str, path: Path, doc_id: str, meta: dict) -> Document:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise DocumentUnreadable(str(path), "is empty") from None
+        raise _empty(path) from None
     except csv.Error as exc:
-        raise DocumentUnreadable(str(path), f"is not valid CSV ({exc})") from None
+        raise _bad_csv(path, exc) from None
     q_col = next((header.index(n) for n in ("question", "q") if n in header), None)
     a_col = next((header.index(n) for n in ("answer", "a") if n in header), None)
     if q_col is None or a_col is None:
-        raise DocumentUnreadable(str(path), f"needs 'question' and 'answer' columns (found: {', '.join(header)})")
+        found = ", ".join(short_title(h)[:40] for h in header[:8]) + (", …" if len(header) > 8 else "")
+        raise DocumentUnreadable(str(path), f"needs 'question' and 'answer' columns (found: {found}); name the "
+                                 "first row's columns question and answer")
     rows = []
     try:
         for row in reader:
             if len(row) > max(q_col, a_col) and row[q_col].strip() and row[a_col].strip():
                 rows.append((row[q_col], row[a_col]))
     except csv.Error as exc:
-        raise DocumentUnreadable(str(path), f"is not valid CSV ({exc})") from None
+        raise _bad_csv(path, exc) from None
     if not rows:
-        raise DocumentUnreadable(str(path), "has no question/answer rows")
+        raise DocumentUnreadable(str(path), "has no question/answer rows (each row needs both); add some, "
+                                 + OR_REMOVE)
     return Document(doc_id=doc_id, title="Frequently asked questions", text=_faq_rows_to_text(rows),
                     source=str(path), format="faq", metadata={**meta, "faq": True})
+
+
+def _bad_csv(path: Path, exc: csv.Error) -> DocumentUnreadable:
+    return DocumentUnreadable(str(path), f"is not valid CSV ({exc}); check its quotes, or save it again as CSV")
 
 
 def _jsonl(text: str, path: Path, doc_id: str) -> tuple[list[Document], list[SkippedFile]]:
@@ -247,6 +342,9 @@ def _jsonl(text: str, path: Path, doc_id: str) -> tuple[list[Document], list[Ski
         except json.JSONDecodeError as exc:
             skipped.append(SkippedFile(f"{path}:{number}", f"not valid JSON ({exc.msg}); line skipped"))
             continue
+        except RecursionError:
+            skipped.append(SkippedFile(f"{path}:{number}", "JSON nested too deeply to read; line skipped"))
+            continue
         if not isinstance(record, dict):
             skipped.append(SkippedFile(f"{path}:{number}", "not a JSON object; line skipped"))
             continue
@@ -255,7 +353,8 @@ def _jsonl(text: str, path: Path, doc_id: str) -> tuple[list[Document], list[Ski
         elif isinstance(record.get("content"), str) and record["content"].strip():
             rid = str(record.get("id") or number)
             title = str(record.get("title") or rid)
-            documents.append(Document(doc_id=f"{doc_id}#{rid}", title=clean(title), text=clean(record["content"]),
+            documents.append(Document(doc_id=f"{doc_id}#{rid}", title=short_title(clean(title)) or rid,
+                                      text=clean(record["content"]),
                                       source=str(path), format="jsonl"))
         else:
             skipped.append(SkippedFile(f"{path}:{number}", "needs {question, answer} or {id, title, content}; "
@@ -265,5 +364,5 @@ def _jsonl(text: str, path: Path, doc_id: str) -> tuple[list[Document], list[Ski
                                      text=clean(_faq_rows_to_text(faq_rows)), source=str(path), format="faq",
                                      metadata={"faq": True}))
     if not documents and not skipped:
-        raise DocumentUnreadable(str(path), "is empty")
+        raise _empty(path)
     return documents, skipped

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from knowledge.documents import Document
 from knowledge.errors import DocumentUnreadable
-from knowledge.loaders import clean, stem_title
+from knowledge.loaders import OR_REMOVE, clean, short_title, stem_title
+
+#: A PDF starts with "%PDF-", give or take some bytes of junk (which readers allow within the first kilobyte).
+_PDF_MAGIC_WITHIN = 1024
 
 
 def load_pdf(path: Path, doc_id: str) -> Document:
@@ -21,9 +24,10 @@ def load_pdf(path: Path, doc_id: str) -> Document:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError, PdfReadError
+    from pypdf.errors import DependencyError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    _check_pdf_header(path)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
@@ -43,18 +47,34 @@ def load_pdf(path: Path, doc_id: str) -> Document:
             title = str(reader.metadata.title)
     except DocumentUnreadable:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, IndexError, AttributeError) as exc:
-        raise DocumentUnreadable(str(path), f"is not a readable PDF ({type(exc).__name__}: {exc}); "
-                                 "re-export it or replace it") from None
+    except Exception as exc:  # a damaged file makes pypdf fail in many ways: zlib, struct, recursion, lookups
+        detail = " ".join(str(exc).split())[:200]
+        raise DocumentUnreadable(str(path), f"is not a readable PDF ({type(exc).__name__}: {detail}); "
+                                 f"re-export it from the program that made it, {OR_REMOVE}") from None
     text = clean(_pdf_markdown([p for p in pages if any(line.text for line in p)]))
     if not text.strip():
         raise DocumentUnreadable(str(path), "no text (scanned image?): nothing could be extracted; "
                                  "add a text version or an OCR'd copy")
+    title = short_title(clean(title))
     if not title:
         first = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
         title = first if 0 < len(first) <= 80 else stem_title(path)
     return Document(doc_id=doc_id, title=title, text=text, source=str(path), format="pdf",
                     metadata={"pages": len(pages)})
+
+
+def _check_pdf_header(path: Path) -> None:
+    """A file named .pdf that is not one (empty, text, an image) is said to be so, not parsed into a riddle."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_PDF_MAGIC_WITHIN)
+    except OSError as exc:
+        raise DocumentUnreadable(str(path), f"cannot be read ({exc.strerror or exc}); check its permissions") from None
+    if not head:
+        raise DocumentUnreadable(str(path), f"is not a readable PDF: the file is empty; export it again, {OR_REMOVE}")
+    if b"%PDF-" not in head:
+        raise DocumentUnreadable(str(path), "is not a readable PDF: it does not start with %PDF- (another kind of "
+                                 f"file renamed?); export it as PDF or give it its real extension, {OR_REMOVE}")
 
 
 @dataclass

@@ -69,3 +69,73 @@ def raw_bodies() -> st.SearchStrategy[bytes]:
         tricky_text(400).map(lambda t: dumped({"text": t})),  # lone surrogates as JSON escapes
         tricky_text(400).map(lambda t: json.dumps({"text": t}, ensure_ascii=False).encode("utf-8", "surrogatepass")),
     )
+
+
+#: Combining marks zalgo generators stack on letters: overlays, accents above and below, enclosing marks.
+ZALGO_MARKS = [chr(cp) for cp in (*range(0x0300, 0x0370), 0x0489, 0x20DD, 0x20DE, 0x1AB0, 0x1DC0, 0xFE20)
+               if cp != 0x034F]  # U+034F, the grapheme joiner, is invisible rather than a mark
+
+
+#: Marks that never compose with a letter (overlays, double and enclosing marks): what makes a stack zalgo
+#: rather than an accent.
+OVERLAY_MARKS = [chr(cp) for cp in (*range(0x0334, 0x0339), 0x035C, 0x0360, 0x0361, 0x0489, 0x20DD)]
+
+
+def zalgo(text: str, data: st.DataObject, most: int = 4, overlay: bool = False) -> str:
+    """``text`` with up to ``most`` combining marks stacked on each character; with ``overlay``, every stack
+    also holds a mark that never composes (so no stack is merely an accented letter)."""
+    out = []
+    for c in text:
+        marks = data.draw(st.lists(st.sampled_from(ZALGO_MARKS), max_size=most), label="marks")
+        if overlay and marks:
+            marks.insert(data.draw(st.integers(0, len(marks)), label="at"),
+                         data.draw(st.sampled_from(OVERLAY_MARKS), label="overlay"))
+        out.append(c + "".join(marks))
+    return "".join(out)
+
+
+def zalgo_text(max_size: int = 200) -> st.SearchStrategy[str]:
+    """Phrases and tricky text with marks stacked on each character."""
+    return st.tuples(st.one_of(st.sampled_from(PHRASES), tricky_text(40)),
+                     st.lists(st.lists(st.sampled_from(ZALGO_MARKS), max_size=5), min_size=1, max_size=8)).map(
+        lambda pair: "".join(c + "".join(pair[1][i % len(pair[1])]) for i, c in enumerate(pair[0]))[:max_size])
+
+
+def _text_bytes(text: str) -> st.SearchStrategy[bytes]:
+    return st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "latin-1"]).map(
+        lambda encoding: text.encode(encoding, "surrogatepass" if encoding.startswith("utf") else "replace"))
+
+
+def document_bytes() -> st.SearchStrategy[bytes]:
+    """What an uploaded or ingested file may hold: nothing, binary, broken UTF-8, UTF-16, NULs, markup nested deep
+    or left open, one huge line, long runs of spaces, zalgo and bidi controls, and text in several encodings."""
+    markup = st.sampled_from(["<p>", "<div>", "<li>", "<td>", "<b>", "<h2>", "<script>", "</p>", "</div>", "<!--",
+                              "<![CDATA[", "<!DOCTYPE x>", "&amp;", "&#xD800;", "&#0;", "# ", "## ", "\n", ",", '"',
+                              "question,answer\n", '{"content": "', '{"question": "q", "answer": "', "}\n", "\x00"])
+    pieces = st.lists(st.one_of(markup, tricky_text(40), zalgo_text(40)), max_size=12).map("".join)
+    return st.one_of(
+        st.just(b""), st.binary(max_size=600), pieces.flatmap(_text_bytes),
+        st.tuples(st.sampled_from([b"<div>", b"<p><b><i>", b"[", b'{"a":', b"<ul><li>", b"# "]),
+                  st.integers(1, 20_000)).map(lambda pair: pair[0] * pair[1]),
+        st.tuples(st.sampled_from([b"x", b"word ", b"\xff", b" ", b"\t", b"\xe3\x80\x80", b"\x00"]),
+                  st.integers(1, 300_000)).map(lambda pair: b"# a" + pair[0] * pair[1] + b"b\n"),
+        st.binary(max_size=200).map(lambda b: b"\xff\xfe" + b),  # a UTF-16 byte-order mark, then anything
+        st.binary(max_size=200).map(lambda b: b"%PDF-1.4\n" + b),
+    )
+
+
+@st.composite
+def mutated(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` cut short, with bytes overwritten, or with junk inserted: a file damaged in transit."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(out)))
+        kind = draw(st.sampled_from(["cut", "overwrite", "insert"]))
+        junk = draw(st.binary(min_size=1, max_size=16))
+        if kind == "cut":
+            del out[at:]
+        elif kind == "overwrite":
+            out[at:at + len(junk)] = junk
+        else:
+            out[at:at] = junk
+    return bytes(out)
