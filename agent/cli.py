@@ -8,6 +8,7 @@ from typing import Callable, Optional, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from agent.config import TactfulConfig, load_config
 from agent.errors import BadInput, ConfigError, ServiceUnavailable, TactfulError
@@ -88,7 +89,7 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
                   f"{report.unchanged_documents} unchanged, {report.removed_documents} removed; "
                   f"{report.chunks_indexed} chunks embedded.")
         for skipped in report.skipped:
-            out.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+            out.print(f"  [yellow]skipped[/] {escape(str(skipped.path))}: {escape(skipped.reason)}", highlight=False)
 
     _run(body)
 
@@ -248,7 +249,6 @@ def guard(given: str = typer.Argument(..., metavar="TEXT", help="A customer mess
     """Run the guardrails on a text and print every verdict (no model, no knowledge base needed)."""
     import json
 
-    from rich.markup import escape
     from rich.table import Table
 
     from guardrails.pipeline import RailPipeline

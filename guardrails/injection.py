@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -133,7 +134,11 @@ class InjectionRail:
         cleaned = clean_text(text).text
         checked = skeleton(cleaned)  # look-alike letters read as ASCII: "ignоre" with a Cyrillic о
         # A customer message is blocked whole: stop at the threshold. A passage is repaired: find every cue.
-        total, found = self.score(checked.text, stop_at=self.threshold if source == "customer" else None)
+        stop_at = self.threshold if source == "customer" else None
+        total, found = self.score(checked.text, stop_at=stop_at)
+        plain = _without_accents(checked.text) if total < self.threshold else None
+        if plain is not None:  # "ignóre previous instructions": an accent is no disguise either
+            total, found = self.score(plain, stop_at=stop_at)
         if total < self.threshold:
             return Verdict(rail=self.name, passed=True, action="allow",
                            reason=f"no injection (score {total:.2f} < {self.threshold:.2f})")
@@ -150,6 +155,19 @@ class InjectionRail:
         return Verdict(rail=self.name, passed=False, action="repair", category=category, spans=spans,
                        repaired=_without_sentences_touching(cleaned, spans),
                        reason=f"passage carries {what} (score {total:.2f}: {cues}); offending sentences removed")
+
+
+def _without_accents(text: str) -> str | None:
+    """``text`` with each accented Latin letter as its bare letter (same length, so spans still line up), or
+    None when there is none. A second reading only: cues written with their accents are matched first."""
+    if text.isascii():
+        return None
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFKD", ch)[0] if not ch.isascii() else ch
+        out.append(base if base.isascii() and base.isalpha() and not ch.isascii() else ch)
+    plain = "".join(out)
+    return plain if plain != text else None
 
 
 def _decode_base64(blob: str) -> str | None:

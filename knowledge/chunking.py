@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from knowledge.documents import Chunk, Document
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(\S.*)$")  # closing #s are stripped in Python: no backtracking
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9£$\"'(])")
 MIN_SECTION_WORDS = 25
 
@@ -75,7 +75,7 @@ def _sections(doc: Document) -> list[_Section]:
         match = _HEADING.match(line)
         if match:
             flush()
-            level, title = len(match.group(1)), match.group(2).strip().strip("*").strip()
+            level, title = len(match.group(1)), match.group(2).rstrip().rstrip("#").strip().strip("*").strip()
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, title))

@@ -46,6 +46,16 @@ def test_ingest_reports_what_was_indexed_and_skipped(env, tmp_path):
     assert "1 unchanged" in again.output and "0 chunks embedded" in again.output
 
 
+def test_a_skipped_file_whose_name_or_reason_looks_like_markup_is_reported_as_written(env, tmp_path):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "notes [bold]x[red].docx").write_bytes(b"PK\x03\x04")
+    (extra / "faq.csv").write_text("[/b],answer\nDo you sell coffee?,Yes.\n")
+    result = runner.invoke(app, ["ingest", str(extra)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "notes [bold]x[red].docx" in result.output
+
+
 def test_ingest_of_a_missing_path_fails_clearly(env, tmp_path):
     result = runner.invoke(app, ["ingest", str(tmp_path / "nope")], env=env)
     assert result.exit_code == 2

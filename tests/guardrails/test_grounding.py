@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -96,15 +95,13 @@ def test_no_passages_supports_nothing_factual(rail):
     assert rail.check("Happy to help!", []).passed
 
 
-def test_fast_enough_to_check_every_streamed_sentence(rail):
+def test_an_answer_is_checked_against_several_long_passages(rail):
+    """Its speed per streamed sentence is measured by `tactful bench` (the guardrails benchmark), not here."""
     words = ("Our bakery delivers bread pastries and cakes to homes and offices nearby using an electric cargo "
              "bike. Orders over £60 travel free and the minimum order is £25 of items. ").split()
     passages = [" ".join(f"{w}{i}" if n % 7 == 6 else w for n, w in enumerate((words * 8)[:180]))
                 for i in range(4)]  # four distinct 180-word passages, so no cache helps
     answer = ("We deliver bread and cakes by electric cargo bike. Orders over £60 travel free. The minimum order "
               "is £25. We deliver to homes and offices nearby. Happy to help!")
-    started = time.perf_counter()
     verdict = rail.check(answer, passages)
-    elapsed_ms = (time.perf_counter() - started) * 1000
     assert verdict.passed, verdict.reason
-    assert elapsed_ms < 10, f"{elapsed_ms:.2f} ms"  # ~1 ms measured; generous for a loaded CI machine

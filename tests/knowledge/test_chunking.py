@@ -92,3 +92,10 @@ def test_faq_documents_give_one_chunk_per_question():
 def test_overlap_must_be_smaller_than_the_chunk():
     with pytest.raises(ValueError):
         chunk_document(doc(GUIDE), max_words=50, overlap_words=50)
+
+
+@pytest.mark.timeout(60)  # a hang guard: the old heading pattern took minutes on this line
+def test_a_heading_line_with_thousands_of_spaces_is_read_in_one_pass():
+    chunks = chunk_document(doc("# Fees" + " " * 5000 + "and charges ##\n\nDelivery costs £4.50."))
+    assert chunks and chunks[0].heading.startswith("Fees") and chunks[0].heading.endswith("and charges")
+    assert "##" not in chunks[0].text
