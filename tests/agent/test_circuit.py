@@ -63,7 +63,7 @@ def test_an_open_circuit_stops_calling_the_model_and_fails_at_once():
     started = time.monotonic()
     with pytest.raises(ModelUnavailable, match="circuit open"):
         gateway.complete(QUESTION)
-    assert len(model.calls) == calls and time.monotonic() - started < 0.05
+    assert len(model.calls) == calls and time.monotonic() - started < 2.0  # no call, and not the 5 s timeout
 
 
 def test_customers_get_answers_from_the_passages_while_the_model_is_down(tmp_path, minilm):
