@@ -88,16 +88,22 @@ class Agent:
         turn = Turn(self, text, conversation_id, Customer.coerce(customer), channel, message_id)
         return ReplyStream(turn.run(), turn.finish)
 
-    def rate(self, conversation_id: str, score: int, comment: str = "") -> Rating:
-        """The customer's rating of a conversation (1 to 5, optional comment), stored with how it went."""
+    def rate(self, conversation_id: str, score: int, comment: str = "", *, nps: int | None = None) -> Rating:
+        """The customer's rating of a conversation (1 to 5, optional comment), stored with how it went.
+
+        ``nps`` is the optional 0-10 answer to "how likely are you to recommend us?"; the score stays required
+        (CSAT is the question every rating answers), and a new rating replaces the old one, NPS answer included.
+        """
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise BadInput(f"a rating is a whole number from 1 to 5, not {score!r}.")
+        if nps is not None and (not isinstance(nps, int) or isinstance(nps, bool) or not 0 <= nps <= 10):
+            raise BadInput(f"how likely you are to recommend us is a whole number from 0 to 10, not {nps!r}.")
         if self.store.get_conversation(conversation_id) is None:
             raise NotFound(f"there is no conversation {conversation_id!r} to rate.")
         comment = redact_pii(clean_text(comment or "").text.strip()[:2000]).text
         tickets = self.store.tickets(conversation_id=conversation_id)
         return self.store.rate(conversation_id, score, comment, escalated=bool(tickets),
-                               escalation_reason=tickets[0].reason if tickets else None)
+                               escalation_reason=tickets[0].reason if tickets else None, nps=nps)
 
     def close(self) -> None:
         """Release the store's connections and the knowledge index's (a Chroma server's HTTP sessions)."""

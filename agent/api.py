@@ -148,10 +148,11 @@ def create_api(agent: "Agent", *, operator_tokens: Iterable[Any] | None = None, 
     @app.post("/v1/conversations/{conversation_id}/rating", response_model=m.RatingOut, tags=["customers"],
               responses=_ERRORS)
     def rate(body: m.RatingIn, conversation_id: str = ConversationId) -> m.RatingOut:
-        """The customer's rating of the conversation, 1 to 5 with an optional comment (replaces an earlier one)."""
-        rating = agent.rate(conversation_id, body.score, body.comment)
+        """The customer's rating of the conversation, 1 to 5 with an optional comment and an optional 0-10
+        "would you recommend us?" answer (NPS); it replaces an earlier one."""
+        rating = agent.rate(conversation_id, body.score, body.comment, nps=body.nps)
         return m.RatingOut(conversation_id=rating.conversation_id, score=rating.score, comment=rating.comment,
-                           created_at=rating.created_at)
+                           nps=rating.nps, created_at=rating.created_at)
 
     # -- operators ---------------------------------------------------------------------------------
     desk = agent.desk

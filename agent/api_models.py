@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from agent.handoff import TicketView, waiting_minutes
 from agent.reply import Reply
@@ -110,13 +110,16 @@ class Transcript(BaseModel):
 class RatingIn(_Body):
     score: int = Field(ge=1, le=5, description="1 (poor) to 5 (excellent).")
     comment: str = Field("", max_length=2000)
+    nps: int | None = Field(None, ge=0, le=10, description="Optional: how likely the customer is to recommend the "
+                                                          "business, 0 (not at all) to 10 (extremely); for NPS.")
 
-    @field_validator("score", mode="before")
+    @field_validator("score", "nps", mode="before")
     @classmethod
-    def _a_number(cls, value: Any) -> Any:
+    def _a_number(cls, value: Any, info: ValidationInfo) -> Any:
         """A JSON number (5 or 5.0), not true or "5": a rating someone typed by mistake is refused."""
         if isinstance(value, (bool, str)):
-            raise ValueError("the score is a number from 1 to 5")
+            raise ValueError("the score is a number from 1 to 5" if info.field_name == "score"
+                             else "nps is a number from 0 to 10")
         return value
 
 
@@ -124,6 +127,7 @@ class RatingOut(BaseModel):
     conversation_id: str
     score: int
     comment: str
+    nps: int | None = None
     created_at: datetime
 
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from sqlalchemy import delete, func, select, update
 
-from agent.store.models import AuditRow, ConversationRow, RatingRow, TicketRow, TurnRow, utcnow
+from agent.store.models import AccountSessionRow, AuditRow, ConversationRow, RatingRow, TicketRow, TurnRow, utcnow
 
 #: How many ids go into one ``IN (...)`` (SQLite allows 32,766 parameters; stay far below).
 _BATCH = 500
@@ -75,6 +75,19 @@ class BulkRecords:
                                      .where(TicketRow.conversation_id.in_(ids)).order_by(TicketRow.id))
                 out.ratings += _rows(session, select(*RatingRow.__table__.columns)
                                      .where(RatingRow.conversation_id.in_(ids)))
+        return out
+
+    def verified_customers(self, conversation_ids: Sequence[str]) -> dict[str, int]:
+        """{conversation id: customer id} for those of these conversations whose customer proved who they are
+        (analytics counts one customer across their conversations; unverified ones are left out)."""
+        out: dict[str, int] = {}
+        with self._session("read verified customers") as session:
+            for ids in _batches(conversation_ids):
+                rows = session.execute(
+                    select(AccountSessionRow.conversation_id, AccountSessionRow.customer_id)
+                    .where(AccountSessionRow.conversation_id.in_(ids), AccountSessionRow.customer_id.is_not(None),
+                           AccountSessionRow.verified_at.is_not(None)))
+                out.update({conversation_id: customer_id for conversation_id, customer_id in rows})
         return out
 
     def delete_conversations(self, conversation_ids: Sequence[str]) -> int:

@@ -86,6 +86,8 @@ class Rating:
     escalated: bool
     escalation_reason: str | None
     created_at: datetime
+    #: The optional 0-10 "would you recommend us?" answer (NPS); None when the customer gave none.
+    nps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -350,26 +352,26 @@ class ConversationStore(BulkRecords, AccountRecords):
     # -- ratings -------------------------------------------------------------------------------
     @rides_out_outages
     def rate(self, conversation_id: str, score: int, comment: str, *, escalated: bool,
-             escalation_reason: str | None) -> Rating:
-        """Store (or replace) the customer's rating of a conversation."""
+             escalation_reason: str | None, nps: int | None = None) -> Rating:
+        """Store (or replace, NPS answer included) the customer's rating of a conversation."""
         with self._session("store a rating") as session:
             row = session.get(RatingRow, conversation_id)
             if row is None:
                 row = RatingRow(conversation_id=conversation_id)
                 session.add(row)
-            row.score, row.comment = score, comment
+            row.score, row.comment, row.nps = score, comment, nps
             row.escalated, row.escalation_reason = escalated, escalation_reason
             row.created_at = utcnow()
             session.flush()
             return Rating(row.conversation_id, row.score, row.comment, row.escalated, row.escalation_reason,
-                          row.created_at)
+                          row.created_at, row.nps)
 
     @rides_out_outages
     def rating(self, conversation_id: str) -> Rating | None:
         with self._session("read a rating") as session:
             row = session.get(RatingRow, conversation_id)
             return None if row is None else Rating(row.conversation_id, row.score, row.comment, row.escalated,
-                                                   row.escalation_reason, row.created_at)
+                                                   row.escalation_reason, row.created_at, row.nps)
 
     # -- webhook deliveries ----------------------------------------------------------------------
     @rides_out_outages

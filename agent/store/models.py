@@ -104,7 +104,7 @@ class TicketRow(Base):
 
 
 class RatingRow(Base):
-    """The customer's rating of a conversation (1-5, optional comment), with how it was handled."""
+    """The customer's rating of a conversation (1-5, optional comment and NPS answer), with how it was handled."""
 
     __tablename__ = "ratings"
 
@@ -112,6 +112,8 @@ class RatingRow(Base):
                                                  primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
+    #: The optional 0-10 answer to "how likely are you to recommend us?" (NPS); None when not asked or not given.
+    nps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalation_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

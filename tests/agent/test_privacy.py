@@ -181,3 +181,15 @@ def test_erasing_by_customer_id_removes_the_profile_its_orders_bookings_and_veri
     assert not any(v in stored for v in ("jo.quill@example.com", "Jo Quill", "CR-10234", "AP-2001", verified))
     assert agent.store.customer(business, kept.id) is not None
     agent.close()
+
+
+def test_the_nps_answer_is_exported_with_its_rating_and_outlives_anonymisation_as_a_number(shop):
+    agent, _, _ = shop
+    cid = talk(agent, "Ada Lovelace")
+    agent.rate(cid, 2, "Slow, call me on 07700 900123", nps=3)
+    [conversation] = agent.privacy.export(CustomerRef(conversation_ids=(cid,)), actor="Sam")["conversations"]
+    assert [(r["score"], r["nps"]) for r in conversation["ratings"]] == [(2, 3)]
+    agent.privacy.apply_retention(30, "anonymise", now=utcnow() + timedelta(days=31))
+    assert (agent.store.rating(cid).comment, agent.store.rating(cid).nps) == ("", 3)  # words go, figures stay
+    agent.privacy.erase(CustomerRef(conversation_ids=(cid,)), actor="Sam")
+    assert agent.store.rating(cid) is None
