@@ -31,7 +31,7 @@ from agent.customer import Customer
 from agent.sentiment import FELT, EmotionalState
 from agent.store import StoredTurn
 from guardrails.pii import without_placeholders
-from guardrails.words import SOCIAL_WORDS, STOPWORDS, stem, tokens
+from guardrails.words import FACT_WORDS, content_words, stem, tokens
 
 Priority = Literal["urgent", "high", "normal", "low"]
 #: Sensitive categories that cannot wait for the queue's normal order.
@@ -193,16 +193,19 @@ def repeat_count(message: str, earlier: Sequence[str]) -> int:
     """How many times the customer has now asked for this: 1 + earlier messages with the same need.
 
     Two messages have the same need when their content words are the same or mostly overlap (Jaccard
-    >= 0.6, or one holds all of the other's, at least two, words): "where is my order?" and "WHERE IS
-    MY ORDER??" and "I'm asking again, where is my order" match; "when do you open?" and "and on
-    Sunday?" do not.
+    >= 0.6, or one holds all of the other's, at least two, words) and they do not ask different things
+    about it: "where is my order?" and "WHERE IS MY ORDER??" and "I'm asking again, where is my order"
+    match; "when do you open?" and "and on Sunday?" do not, nor do "how much is delivery?", "when is
+    delivery?" and "do you deliver on Saturdays?" (the days and the question words tell them apart).
     """
-    words = _need(message)
+    words, asks = _need(message), _question(message)
     if not words:
         return 1
     count = 1
     for previous in earlier:
-        other = _need(previous)
+        other, other_asks = _need(previous), _question(previous)
+        if asks and other_asks and asks != other_asks:
+            continue
         shared = len(words & other)
         if other and (other == words or (len(words | other) >= 2 and shared / len(words | other) >= 0.6)
                       or (shared >= 2 and shared == min(len(words), len(other)))):
@@ -213,18 +216,16 @@ def repeat_count(message: str, earlier: Sequence[str]) -> int:
 #: Words about asking rather than about the need: "I'm asking AGAIN, where is my order" is "order".
 _ASKING = frozenset({"ask", "again", "still", "question", "tell", "told", "said", "say", "repeat", "already",
                      "time", "once", "more", "anyone", "answer"})
+#: Words that say what is asked about the need (a price, a time, a place).
+_QUESTION_WORDS = frozenset({"what", "when", "where", "which", "who", "why", "how", "much", "many", "long"})
 
 
 def _need(message: str) -> set[str]:
-    """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words.
-
-    The question word and the facts asked about stay: "how much is delivery?", "when is delivery?" and
-    "do you deliver on Saturdays?" are three needs, not one asked three times."""
-    words = (w for w in tokens(without_placeholders(message)) if len(w) > 1 and w not in _ASKING
-             and (w in _QUESTION_WORDS or (w not in STOPWORDS and w not in SOCIAL_WORDS)))
-    return {s for s in map(stem, words) if s not in _ASKING}
+    """The words of what is asked for: no placeholders ("<PERSON_1>" is who, not what), no asking words;
+    the days and numbers asked about stay ("on Saturdays" is part of the need)."""
+    return {w for w in content_words(without_placeholders(message)) if w not in _ASKING} | {
+        stem(w) for w in tokens(message) if w in FACT_WORDS}
 
 
-#: Words that say which need it is (a price, a time, a place), kept though they are stopwords elsewhere.
-_QUESTION_WORDS = frozenset({"what", "when", "where", "which", "who", "why", "how", "much", "many", "long",
-                             "often", "late", "early", "cost"})
+def _question(message: str) -> frozenset[str]:
+    return frozenset(w for w in tokens(message) if w in _QUESTION_WORDS)
