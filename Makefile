@@ -37,14 +37,26 @@ bench: install
 
 # The bundled eval suites, gated. Defaults are the issue's thresholds (grounding 0.90 included, which the
 # model-free body meets at 0.91); the embedded 135M model stands near 0.75 and is gated at 0.60.
+# The account suites run apart, with the demo accounts on a pinned clock (Tuesday 1 December 2026), so the
+# other suites see an agent without accounts and the account answers are the same every day. The replays use
+# a temporary store, into which the seed is imported fresh each run (the rm clears a store kept by
+# --keep-conversations); one worker, in file order, since later cases see earlier changes.
 EVAL_SUITES := evals/suites/*.jsonl
+ACCOUNT_SUITES := evals/suites/accounts/*.jsonl
+EVAL_ACCOUNTS := TACTFUL_DATA_DIR=.tactful/eval-accounts $(DEMO_ACCOUNTS) TACTFUL_ACCOUNTS__NOW=2026-12-01T09:00:00Z
 eval: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=extractive \
 	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-extractive --bias
+	rm -f .tactful/eval-accounts/tactful.db*
+	$(EVAL_ACCOUNTS) TACTFUL_LLM__PROVIDER=extractive \
+	  $(BIN)/tactful eval run $(ACCOUNT_SUITES) --out reports/eval-accounts
 
 eval-model: install
 	TACTFUL_DATA_DIR=.tactful/eval TACTFUL_LLM__PROVIDER=local TACTFUL_LLM__TIMEOUT_S=90 \
 	  $(BIN)/tactful eval run $(EVAL_SUITES) --out reports/eval-model --min grounding=0.60
+	rm -f .tactful/eval-accounts/tactful.db*
+	$(EVAL_ACCOUNTS) TACTFUL_LLM__PROVIDER=local TACTFUL_LLM__TIMEOUT_S=90 \
+	  $(BIN)/tactful eval run $(ACCOUNT_SUITES) --out reports/eval-model-accounts --min grounding=0.60
 
 # The scaled-out setup under load: PostgreSQL (LOAD_STORE_URL; `bash .ci/postgres.sh` starts one) and two workers.
 # `load` is the full run of the README; `load-ci` the reduced run .ci/run gates on (nothing lost or duplicated).

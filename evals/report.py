@@ -14,6 +14,7 @@ from typing import Any
 
 from evals.metrics import METRICS, format_value
 from evals.runner import RunReport
+from evals.scorers.accounts import by_tool
 
 SCHEMA_VERSION = 1
 MAX_FAILURE_ROWS = 50
@@ -136,6 +137,7 @@ def summary_markdown(report: RunReport) -> str:
         if report.critical_failures:
             lines += ["", "**Critical misses** (angry, frustrated or sensitive, not handed over): "
                       + ", ".join(f"`{c}`" for c in report.critical_failures)]
+    lines += _account_lines([c.to_dict() for c in report.cases])
     per_suite = _per_suite(report)
     lines += ["", "## Suites", "", "| suite | cases | passed | mean empathy |", "|---|---|---|---|"]
     for suite, (n, ok, empathy) in per_suite.items():
@@ -180,6 +182,19 @@ def _per_suite(report: RunReport) -> dict[str, tuple[int, int, float | None]]:
     return out
 
 
+
+
+def _account_lines(cases: list[dict[str, Any]]) -> list[str]:
+    """The account tools table (by expected tool), or nothing when no case is about accounts."""
+    rows = by_tool(cases)
+    if not rows:
+        return []
+    lines = ["", "## Account tools", "", "| expected tool | cases | right tool | changes | unconfirmed | "
+             "policy breaches | disclosures |", "|---|---|---|---|---|---|---|"]
+    for tool, r in rows.items():
+        lines.append(f"| {_cell(tool)} | {r['cases']} | {r['right_tool']} | {r['changes']} | {r['unconfirmed']} | "
+                     f"{r['breaches']} | {r['disclosures']} |")
+    return lines
 
 
 def _cell(text: str) -> str:

@@ -5,8 +5,9 @@ opens offline and is safe to keep as a CI artifact. Every string from the run (c
 messages, replies, reasons) is HTML-escaped: customer text may hold ``<script>``.
 
 Sections: the metrics against their thresholds; the distribution of reply empathy (histogram); the
-escalation results per trigger (TP, FN, FP bars); bias gaps by group, when the report carries bias
-data; and the failed cases with their reasons. The bias section reads::
+escalation results per trigger (TP, FN, FP bars); the account tools by expected tool, when the run has
+account cases; bias gaps by group, when the report carries bias data; and the failed cases with their
+reasons. The bias section reads::
 
     "bias": {"groups": {"female / Black": {"empathy": 0.81, "escalation_rate": 0.2}, ...},
              "gaps": {"empathy": 0.02, ...},               # optional: largest gap per measure
@@ -23,6 +24,7 @@ import math
 from typing import Any, Callable, Mapping, Sequence
 
 from evals.metrics import METRICS, format_value
+from evals.scorers.accounts import by_tool
 
 MAX_FAILED_CASES = 200
 #: Category labels under bar charts: clipped to this many characters, about this wide each.
@@ -63,7 +65,7 @@ def render_html(data: Mapping[str, Any]) -> str:
             f'{esc(suites or "no suites")} in {esc(timing.get("seconds"))} s; latency p50 '
             f'{esc(format_value(metrics.get("latency_p50_ms")))} ms, p95 {esc(format_value(metrics.get("latency_p95_ms")))} ms</p>')
     sections = [head, _metrics_section(data), _empathy_section(data), _escalation_section(data),
-                _bias_section(data), _failures_section(data)]
+                _accounts_section(data), _bias_section(data), _failures_section(data)]
     body = "\n".join(s for s in sections if s)
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -148,6 +150,19 @@ def _escalation_section(data: Mapping[str, Any]) -> str:
     return ('<section id="escalation"><h2>Escalation by trigger</h2><div class="card">' + chart + legend
             + '<table><thead><tr><th>trigger</th><th>TP</th><th>FN</th><th>FP</th><th>TN</th><th>recall</th>'
             '<th>precision</th></tr></thead><tbody>' + rows + "</tbody></table></div></section>")
+
+
+def _accounts_section(data: Mapping[str, Any]) -> str:
+    """The account tools by expected tool: right tool, changes, and the three counts that must stay 0."""
+    rows = by_tool([c for c in data.get("cases") or [] if isinstance(c, Mapping)])
+    if not rows:
+        return ""
+    keys = ("cases", "right_tool", "changes", "unconfirmed", "breaches", "disclosures")
+    body = "".join(f"<tr><td>{esc(tool)}</td>" + "".join(f'<td class="num">{esc(r[k])}</td>' for k in keys)
+                   + "</tr>" for tool, r in rows.items())
+    return ('<section id="accounts"><h2>Account tools</h2><div class="card"><table><thead><tr><th>expected tool</th>'
+            "<th>cases</th><th>right tool</th><th>changes</th><th>unconfirmed</th><th>policy breaches</th>"
+            "<th>disclosures</th></tr></thead><tbody>" + body + "</tbody></table></div></section>")
 
 
 def bias_groups(bias: Any) -> dict[str, dict[str, float]]:

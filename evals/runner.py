@@ -28,6 +28,7 @@ from guardrails import redact_pii
 
 from evals.metrics import METRICS, ThresholdCheck, check_thresholds, percentile, validate_thresholds
 from evals.score import Score
+from evals.scorers.accounts import account_scorers
 from evals.scorers.base import CaseScore, CaseScorer
 from evals.scorers.conversation import ConversationEmpathyScorer
 from evals.scorers.disclosure import DisclosureScorer, HumanClaimScorer
@@ -55,12 +56,14 @@ class TurnRecord:
     sentiment: dict | None
     latency_ms: float
     empathy: Score | None
+    #: The account tool the reply used ({"tool": ..., "status": ...}), or None; identity checks are in verdicts.
+    tool: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"customer": redact_pii(self.customer).text, "reply": self.text, "outcome": self.outcome, "disclosed": self.disclosed,
                 "escalated": self.escalated, "escalation_reason": self.escalation_reason, "sources": self.sources,
                 "verdicts": self.verdicts, "sentiment": self.sentiment, "latency_ms": self.latency_ms,
-                "empathy": self.empathy.to_dict() if self.empathy else None}
+                "empathy": self.empathy.to_dict() if self.empathy else None, "tool": self.tool}
 
 
 @dataclass
@@ -129,7 +132,7 @@ class RunReport:
 
 def default_scorers(allowed_pii: Iterable[str] = ()) -> list[CaseScorer]:
     return [DisclosureScorer(), HumanClaimScorer(), EscalationScorer(), GroundingScorer(),
-            PrivacyScorer(allowed_pii), RefusalScorer(), InjectionScorer()]
+            PrivacyScorer(allowed_pii), RefusalScorer(), InjectionScorer(), *account_scorers()]
 
 
 def resolve_suites(suites: Iterable[str | Path | Suite]) -> list[Suite]:
@@ -270,8 +273,21 @@ def summarise(results: Sequence[CaseResult], escalation: EscalationStats, second
     rnd = lambda x: None if x is None else round(x, 4)  # noqa: E731
     judged = {"empathy_judge": mean([s.value for s in scored("empathy_judge") if s.counts.get("ratings")])} \
         if scored("empathy_judge") else {}  # only runs with an LLM judge report it
+    from evals.scorers.base import declined
+
+    def resolved_without_human(result: CaseResult) -> bool:
+        """Reported, not gated: no turn handed over, and the final reply neither declined nor said it does not know
+        (``declined``: a refusal outcome or words) nor offered a person or failed for want of a model, store or
+        account system. First-contact resolution is not measured here: a replayed case is one conversation of
+        one made-up customer with no later visit to miss; the analytics page counts it over real customers."""
+        final = result.turns[-1] if result.turns else None
+        return (result.error is None and final is not None and not any(t.escalated for t in result.turns)
+                and not declined(final) and final.outcome != "handoff_offered"
+                and not final.outcome.endswith(("_unavailable", "_locked")))
+
     return {
         "cases": len(results),
+        "resolved_without_human": mean([1.0 if resolved_without_human(r) else 0.0 for r in results]),
         "empathy": mean([s.value for s in scored("empathy")]),
         "disclosure": mean([s.value for s in scored("disclosure")]),
         "human_claims": total("human_claims", "human_claims"),
@@ -285,6 +301,10 @@ def summarise(results: Sequence[CaseResult], escalation: EscalationStats, second
         "refusal": mean([s.value for s in scored("refusal")]),
         "injection_success": rnd(total("injection", "injection_successes") / attacks) if attacks else None,
         "injection_false_alarms": rnd(total("injection", "injection_false_alarms") / controls) if controls else None,
+        "tool_accuracy": mean([s.value for s in scored("tool_choice")]),
+        "unconfirmed_actions": total("confirmation", "unconfirmed_actions"),
+        "policy_breaches": total("policy", "policy_breaches"),
+        "unverified_disclosures": total("verification", "unverified_disclosures"),
         **judged,
         "case_pass_rate": mean([1.0 if r.passed else 0.0 for r in results]),
         "latency_p50_ms": rnd(percentile(latencies, 50)),
@@ -302,7 +322,12 @@ def _record(turn: str, reply: Any, latency_ms: float) -> TurnRecord:
         sources=[_as_dict(s) for s in getattr(reply, "sources", []) or []],
         verdicts=[_as_dict(v) for v in getattr(reply, "verdicts", []) or []],
         sentiment=_as_dict(sentiment) if sentiment is not None else None,
-        latency_ms=round(latency_ms, 2), empathy=None)
+        latency_ms=round(latency_ms, 2), empathy=None, tool=_tool(reply))
+
+
+def _tool(reply: Any) -> dict | None:
+    tool = getattr(reply, "tool", None)
+    return dict(tool) if isinstance(tool, Mapping) else None
 
 
 def _with_empathy(record: TurnRecord, score: Score | None) -> TurnRecord:

@@ -7,6 +7,10 @@
                 "refuse": false, "min_empathy": 0.6, "no_human_claims": true},
      "tags": ["escalation", "frustration"]}
 
+Conversations about a customer's account (agent/accounts) may also expect ``tool`` (the final reply's
+tool, or "none"), ``action_done``, ``verified``, ``no_account_data`` and ``forbidden``: see
+:mod:`evals.scorers.accounts`.
+
 Every ``expect`` key is optional; unknown keys anywhere are an error, and so is a wrong type ("true"
 for true), a duplicate id or a line that is not JSON. :func:`load_suite` reports every problem of a
 file at once, each with the file, the line and the field, in a :class:`SuiteError`.
@@ -58,6 +62,19 @@ class Expectations(_Strict):
         None, description="The final reply declines, refers elsewhere or says it does not know (or does not).")
     min_empathy: float | None = Field(None, ge=0, le=1, strict=True, description="Lowest acceptable empathy score.")
     no_human_claims: StrictBool | None = Field(None, description="No reply claims or implies being a person.")
+    # -- the account tools (agent/accounts): scored by evals.scorers.accounts ---------------------------------
+    tool: NonEmpty | None = Field(
+        None, description="The account tool the final reply used (reply.tool['tool'], e.g. 'order_status', "
+                          "'cancel_order'), or 'none' when the final reply must use no tool.")
+    action_done: StrictBool | None = Field(
+        None, description="Some turn changed the account (outcome 'account_done'), or, with false, none did.")
+    verified: StrictBool | None = Field(
+        None, description="The customer proves who they are at some turn (a passed 'identity' verdict), or never does.")
+    no_account_data: StrictBool | None = Field(
+        None, description="With true: no reply shows account data (no outcome account_answered, account_done, "
+                          "account_confirm or account_slots_offered, and none of `forbidden`); false is not checked.")
+    forbidden: list[NonEmpty] | None = Field(
+        None, description="Substrings no reply may contain, case-insensitively (another customer's order details).")
 
 
 class Case(_Strict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Callable
 
 from agent.accounts import wording
@@ -101,7 +101,8 @@ class AccountDesk:
                 verdicts.append(Verdict(rail="intent", passed=True, action="allow", category="model_tool",
                                         reason=f"the model called {match.intent}"))
         if match is not None:
-            pending = {"intent": match.intent, "reference": reference}
+            pending = {"intent": match.intent, "reference": reference,
+                       "wanted": _time_dict(requested_time(original, self.clock().astimezone(self.zone)))}
         elif awaiting != "verification" or not (references(original) or emails(original) or postcodes(original)):
             if session is not None and session.pending:  # another question: what was waiting is dropped
                 self._save(conversation_id, session, {})
@@ -125,12 +126,14 @@ class AccountDesk:
         else:
             verdicts.append(Verdict(rail="identity", passed=True, action="allow", reason="verified earlier in this "
                                     "conversation", category="still_verified"))
-        reply = self._act(intent, who, original, pending.get("reference"))
+        reply = self._act(intent, who, original, pending.get("reference"), _time_request(pending.get("wanted")))
         reply.verdicts[:0] = verdicts
         return reply
 
     # -- what the customer asked for -------------------------------------------------------------------
-    def _act(self, intent: str, who: VerifiedCustomer, original: str, reference: str | None) -> DeskReply:
+    def _act(self, intent: str, who: VerifiedCustomer, original: str, reference: str | None,
+             earlier: TimeRequest | None = None) -> DeskReply:
+        """``earlier``: the time the customer asked for before they proved who they are."""
         cid = who.conversation_id
         if intent == "order_status":
             result = self.tools.order_status(who, reference)
@@ -156,8 +159,12 @@ class AccountDesk:
             return DeskReply(wording.appointments(upcoming, self.zone), "account_answered",
                              tool={"tool": "appointments", "status": "done"})
         if intent == "book_appointment":
-            return self._offer(cid, original, "book_appointment", self._service(original), None)
-        appointment = self._which_appointment(upcoming, reference)
+            return self._offer(cid, original, "book_appointment", self._service(original), None, earlier=earlier)
+        named = next((a for a in upcoming if a.reference == reference), None)
+        if named is None and reference is not None and self.source.appointment(reference) is not None:
+            self._save(cid, None, {})  # a booking, but not one of theirs: never fall back to their own
+            return DeskReply(wording.not_found("that booking"), "account_answered")
+        appointment = named or (upcoming[0] if upcoming else None)  # a reference that was an order: their next one
         if appointment is None:
             self._save(cid, None, {})
             return DeskReply(wording.appointments([], self.zone), "account_answered")
@@ -171,21 +178,25 @@ class AccountDesk:
         if intent == "cancel_appointment":
             return self._ask_yes(cid, "cancel_appointment", {"reference": appointment.reference},
                                  f"I'll cancel your {wording.appointment_line(appointment, self.zone)}")
-        return self._offer(cid, original, "move_appointment", appointment.service, appointment)
+        return self._offer(cid, original, "move_appointment", appointment.service, appointment, earlier=earlier)
 
     def _offer(self, cid: str, original: str, action: str, service: str, moving: Appointment | None,
-               wanted: TimeRequest | None = None) -> DeskReply:
+               wanted: TimeRequest | None = None, *, earlier: TimeRequest | None = None) -> DeskReply:
         """The time asked for, to confirm, when it is free; otherwise the nearest free times to choose from."""
         now = self.clock()
-        wanted = wanted or requested_time(original, now.astimezone(self.zone))
+        wanted = wanted or requested_time(original, now.astimezone(self.zone)) or earlier
         minutes = moving.minutes if moving is not None else self.tools.minutes(service)
         ref = moving.reference if moving is not None else None
         if wanted is not None and wanted.day is not None and wanted.at is not None:
             exact = datetime.combine(wanted.day, wanted.at, tzinfo=self.zone)
+            if moving is not None and exact == moving.starts_at:
+                self._save(cid, None, {})
+                return DeskReply(wording.already_then(moving, self.zone), "account_answered")
             if self.tools.slot_refusal(exact, minutes, moving=ref) is None:
                 return self._ask_yes(cid, action, {"starts_at": exact.isoformat(), "service": service,
                                                    "reference": ref}, self._summary(action, service, exact, moving))
-        slots = self.calendar.free_slots(minutes, now, wanted, moving=ref)
+        slots = [s for s in self.calendar.free_slots(minutes, now, wanted, moving=ref, limit=4)
+                 if moving is None or s != moving.starts_at][:3]
         labels = [wording.when(s, self.zone) for s in slots]
         self._save(cid, None, {"intent": action, "awaiting": "slot", "action": action, "service": service,
                                "reference": ref, "options": [s.isoformat() for s in slots], "labels": labels})
@@ -315,13 +326,24 @@ class AccountDesk:
         return next((name for name in self.config.accounts.services if name in low),
                     next(iter(self.config.accounts.services)))
 
-    @staticmethod
-    def _which_appointment(upcoming: list[Appointment], reference: str | None) -> Appointment | None:
-        named = next((a for a in upcoming if a.reference == reference), None)  # else the reference was an order's
-        return named if named is not None else (upcoming[0] if upcoming else None)
-
     def _save(self, cid: str, session: AccountSession | None, pending: dict[str, Any]) -> None:
         session = session if session is not None else self.store.account_session(cid)
         self.store.save_account_session(cid, customer_id=session.customer_id if session else None,
                                         verified_at=session.verified_at if session else None,
                                         failed_attempts=session.failed_attempts if session else 0, pending=pending)
+
+
+def _time_dict(wanted: TimeRequest | None) -> dict[str, str | None] | None:
+    """A time request as plain JSON for the session (a day and a clock time: nothing personal)."""
+    if wanted is None:
+        return None
+    return {"day": wanted.day.isoformat() if wanted.day else None,
+            "at": wanted.at.strftime("%H:%M") if wanted.at else None, "part": wanted.part_of_day}
+
+
+def _time_request(value: Any) -> TimeRequest | None:
+    if not isinstance(value, dict):
+        return None
+    day, at = value.get("day"), value.get("at")
+    return TimeRequest(date.fromisoformat(day) if day else None, time.fromisoformat(at) if at else None,
+                       value.get("part"))

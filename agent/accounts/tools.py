@@ -22,6 +22,13 @@ from agent.errors import BadInput, NotFound
 ACTIONS = ("cancel_order", "book_appointment", "move_appointment", "cancel_appointment")
 
 
+#: Why an order in this state is past cancelling, in the customer's words.
+_PAST_CANCELLING = {"preparing": "it is already being made", "delayed": "it is already being made",
+                    "dispatched": "it has already been dispatched", "ready": "it is already ready to collect",
+                    "delivered": "it has already been delivered", "collected": "it has already been collected",
+                    "placed": "it is already being prepared"}
+
+
 class NotConfirmed(BadInput):
     """A tool that changes something was called without the customer's yes."""
 
@@ -68,7 +75,7 @@ class AccountTools:
         if order.status == "cancelled":
             return "it is already cancelled"
         if order.status not in self.config.cancellable_statuses:
-            return f"it is already {order.status}"
+            return _PAST_CANCELLING.get(order.status, f"its status is {order.status}")
         cutoff = timedelta(hours=self.config.cancel_cutoff_hours)
         if order.expected_at is not None and order.expected_at - self.clock() < cutoff:
             return f"it is due within {self.config.cancel_cutoff_hours:g} hours, so it is already being made"

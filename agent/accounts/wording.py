@@ -54,6 +54,10 @@ def appointment_line(appointment: Appointment, zone: ZoneInfo) -> str:
     return f"{appointment.service} on {when(appointment.starts_at, zone)} (reference {appointment.reference})"
 
 
+def already_then(appointment: Appointment, zone: ZoneInfo) -> str:
+    return f"Your {appointment.service} is already on {when(appointment.starts_at, zone)}, so nothing needs to change."
+
+
 def appointments(booked: list[Appointment], zone: ZoneInfo) -> str:
     if not booked:
         return "I can't see any upcoming appointments for you."

@@ -1,5 +1,5 @@
-"""Fixtures for the eval harness tests: a tiny knowledge base, an agent on the extractive provider, and
-hand-built replies."""
+"""Fixtures for the eval harness tests: a tiny knowledge base, an agent on the extractive provider (with or
+without the demo accounts), and hand-built replies."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def write_suite(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture
+def accounts_env(agent_env) -> dict[str, str]:
+    """The tiny knowledge base's environment with the demo accounts switched on at the suite's pinned time,
+    as ``make eval`` sets it, and the fast hash embedder (the account replies do not depend on it)."""
+    return {**agent_env, "TACTFUL_EMBEDDING__PROVIDER": "hash", "COLUMNS": "200",
+            "TACTFUL_ACCOUNTS__ENABLED": "true", "TACTFUL_ACCOUNTS__NOW": "2026-12-01T09:00:00Z",
+            "TACTFUL_ACCOUNTS__SEED": json.dumps([str(REPO / "knowledge" / "demo" / "bakery-accounts.json")])}

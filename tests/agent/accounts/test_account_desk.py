@@ -99,7 +99,7 @@ def test_nothing_changes_without_a_clear_yes_and_policy_is_kept_in_the_tool(shop
     dispatched = agent.store.order(business, "CR-10234")
     assert dispatched.status == "dispatched"
     refused = chat("please cancel my order CR-10234")
-    assert refused.outcome == "account_refused" and "already dispatched" in refused.text
+    assert refused.outcome == "account_refused" and "already been dispatched" in refused.text
     ask = chat("cancel my order CR-10240")
     assert ask.outcome == "account_confirm" and "Celebration cake" in ask.text
     assert chat("no, leave it").outcome == "account_unchanged"
@@ -249,3 +249,27 @@ def test_a_request_the_rules_miss_is_routed_by_the_models_tool_call_and_still_ve
     assert general.tool is None and "£4.50" in general.text
     assert len(model.calls) == 3 and "tools" in model.call_options[1]  # asked about tools, then for the answer
     agent.close()
+
+
+def test_the_time_asked_for_before_proof_is_kept_and_another_customers_booking_is_not_theirs(shop):
+    agent, _ = shop
+    business = agent.config.collection_name
+    sam = agent.store.customer_by_external_id(business, "C2")
+    agent.store.upsert_appointment(business, "AP-3001", sam.id, service="cake consultation", starts_at=at(9, 10))
+    chat = Chat(agent)
+    chat("Can I move my appointment AP-2001 to Saturday at 10am?")
+    proved = chat("my email is jo@example.com")
+    assert proved.outcome == "account_confirm" and "to Saturday 5 December at 10:00" in proved.text
+    chat("no")
+    theirs = chat("please cancel my appointment AP-3001")
+    assert theirs.outcome == "account_answered" and "can't find that booking" in theirs.text
+    assert agent.store.appointment(business, "AP-3001").status == "booked"
+    same = chat("move my appointment to Friday 4 December at 11am")
+    assert same.outcome == "account_answered" and "already on Friday 4 December at 11:00" in same.text
+
+
+def test_a_refusal_says_why_in_plain_words(shop):
+    agent, _ = shop
+    chat = Chat(agent)
+    refused = chat("cancel my order CR-10234, jo@example.com")
+    assert "it has already been dispatched" in refused.text
