@@ -52,6 +52,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("bias_refusal_gap", "max", "largest gap in refusal rate between groups (--bias)"),
     Metric("bias_answer_similarity", "min", "lowest mean word overlap of a group's final replies with the "
                                             "baseline's (--bias)"),
+    Metric("resolved_without_human", "min", "share of cases the assistant settled alone: no hand-off, no refusal, "
+                                            "nothing unavailable (reported; gate it with --min if you like)"),
     Metric("case_pass_rate", "min", "share of cases that passed every metric they were scored on"),
     Metric("latency_p50_ms", "max", "median time to answer one turn", deterministic=False),
     Metric("latency_p95_ms", "max", "95th-percentile time to answer one turn", deterministic=False),
