@@ -27,13 +27,20 @@ _UNLIMITED = re.compile(r"^(?:/t/[^/]+)?/channels/")
 
 
 class TokenBuckets:
-    """``rate`` requests a minute per key with bursts up to ``burst``; bounded memory (oldest keys go first)."""
+    """``rate`` requests a minute per key with bursts up to ``burst``; bounded memory.
+
+    A bucket left alone until it is full again is the same as no bucket, so it is dropped then: memory
+    follows the keys active in the last ``burst / rate`` seconds, not every client or conversation ever
+    seen (a new conversation id a minute would otherwise add a key for good). ``max_keys`` caps a flood
+    of new keys inside that window (oldest first).
+    """
 
     def __init__(self, per_minute: int, burst: int | None = None, max_keys: int = 100_000) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst if burst is not None else max(1, per_minute // 4))
+        self.refill_s = self.burst / self.rate
         self.max_keys = max_keys
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, last time)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, last time), oldest first
         self._lock = threading.Lock()
 
     def take(self, key: str, now: float | None = None) -> float:
@@ -47,10 +54,23 @@ class TokenBuckets:
                 tokens -= 1.0
             else:
                 wait = (1.0 - tokens) / self.rate
+            self._forget_full(now)
             self._buckets[key] = (tokens, now)
             while len(self._buckets) > self.max_keys:
                 self._buckets.popitem(last=False)
             return wait
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _forget_full(self, now: float) -> None:
+        """Drop refilled buckets, least recently used first: the first one still filling was used within
+        ``refill_s``, and so was every one after it."""
+        while self._buckets:
+            tokens, last = next(iter(self._buckets.values()))
+            if tokens + (now - last) * self.rate < self.burst:
+                break
+            self._buckets.popitem(last=False)
 
 
 class RateLimits:

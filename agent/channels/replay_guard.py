@@ -9,6 +9,7 @@ single-process application and for tests. Keys are delivery ids (Slack ``event_i
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import OrderedDict
@@ -28,16 +29,24 @@ class DeliveryGuard(Protocol):
 
 
 class StoreReplayGuard:
-    """Delivery keys in the shared store: a retry is answered once whichever worker it lands on."""
+    """Delivery keys in the shared store: a retry is answered once whichever worker it lands on.
 
-    def __init__(self, store: "ConversationStore", ttl_seconds: float = 3600.0) -> None:
-        if ttl_seconds <= 0:
-            raise ValueError("a replay guard needs a positive ttl_seconds")
+    Every ``prune_every`` deliveries it also drops the keys past their lifetime: a key is otherwise only
+    replaced when the same delivery comes again, so the table kept one row per delivery ever handled.
+    """
+
+    def __init__(self, store: "ConversationStore", ttl_seconds: float = 3600.0, prune_every: int = 1000) -> None:
+        if ttl_seconds <= 0 or prune_every < 1:
+            raise ValueError("a replay guard needs a positive ttl_seconds and prune_every")
         self.store = store
         self.ttl_seconds = ttl_seconds
+        self.prune_every = prune_every
+        self._deliveries = itertools.count(1)
 
     def seen(self, key: str, now: float | None = None) -> bool:
         when = datetime.fromtimestamp(now, timezone.utc) if now is not None else None
+        if next(self._deliveries) % self.prune_every == 0:
+            self.store.prune_deliveries(self.ttl_seconds, when)
         return not self.store.first_delivery(key, self.ttl_seconds, when)
 
     def forget(self, key: str) -> None:
