@@ -97,3 +97,19 @@ def test_bad_events_are_refused_with_a_reason(shop):
                                         ("stop messaging me", True), ("can you stop my order?", False)])
 def test_stop_words(text, stop):
     assert is_stop(text) is stop
+
+
+def test_an_emailed_update_is_continued_by_the_customers_reply_in_the_same_conversation(shop):
+    from agent.channels.email_inbound import answer_email
+    from agent.channels.email_message import InboundEmail
+
+    agent, mailer = shop
+    sent = ProactiveDesk(agent).send(ProactiveEvent("order_delayed", order_number="CR-10234", channel="email"))
+    [update] = mailer.sent
+    reply = InboundEmail(sender="jo@example.com", display_name="Jo Baker", subject=f"Re: {update.subject}",
+                         text="Where is my order CR-10234 now? My postcode is SW1A 1AA",
+                         message_id="<reply-1@mail.example.com>", in_reply_to=update.message_id)
+    answered = answer_email(reply, agent, mailer)
+    assert answered.conversation_id == sent.conversation_id
+    assert mailer.sent[-1].in_reply_to == "<reply-1@mail.example.com>" and "oven broke down" in mailer.sent[-1].text
+    assert [t.role for t in agent.store.turns(sent.conversation_id)] == ["assistant", "customer", "assistant"]
