@@ -42,6 +42,11 @@ class AccountsConfig(BaseModel):
         default_factory=lambda: ["placed"], description="Order statuses a customer may cancel themselves.")
     cancel_cutoff_hours: float = Field(
         24, ge=0, le=720, description="No self-service cancellation when the order is due within this many hours.")
+    changeable_statuses: list[str] = Field(
+        default_factory=lambda: ["placed"], description="Order statuses whose day a customer may move themselves.")
+    order_change_cutoff_hours: float = Field(
+        24, ge=0, le=720, description="No self-service change of an order due within this many hours, nor to a day "
+        "this soon.")
     services: dict[str, int] = Field(
         default_factory=lambda: {"cake consultation": 30},
         description="What can be booked -> minutes it takes. The first is the default.")

@@ -22,6 +22,7 @@ class AppointmentCalendar:
         self.config = config
         self.hours = OpeningHours(config.appointment_hours or hours, zone)
         self.zone = self.hours.zone
+        self.business_days = set(OpeningHours(hours, zone).openings)
 
     def problem(self, starts_at: datetime, minutes: int, now: datetime) -> str | None:
         """Why ``starts_at`` cannot be booked under the business's rules (None: it can, if free)."""
@@ -60,6 +61,10 @@ class AppointmentCalendar:
                 found.extend(slots[:limit - len(found)])
             day += timedelta(days=1)
         return sorted(found)
+
+    def is_open_day(self, moment: datetime) -> bool:
+        """The business is open that day (orders are made and handed over on open days)."""
+        return moment.astimezone(self.zone).weekday() in self.business_days
 
     def is_free(self, starts_at: datetime, minutes: int, now: datetime, *, moving: str | None = None) -> bool:
         if self.problem(starts_at, minutes, now) is not None:

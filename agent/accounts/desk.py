@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from agent.accounts import wording
 from agent.accounts.calendar import AppointmentCalendar
 from agent.accounts.intents import IntentMatch, choose, detect_intent, emails, postcodes, references, yes_or_no
-from agent.accounts.records import AccountSession, Appointment, VerifiedCustomer
+from agent.accounts.records import AccountSession, Appointment, Order, VerifiedCustomer
 from agent.accounts.sources import AccountSource
 from agent.accounts.tools import AccountTools, ToolResult
 from agent.accounts.verification import IdentityCheck
@@ -87,6 +87,11 @@ class AccountDesk:
             if unclear is not None:
                 return unclear
             pending, awaiting = {}, None
+        elif awaiting == "order_day":
+            moved = self._order_day(conversation_id, session, pending, original)
+            if moved is not None:
+                return moved
+            pending, awaiting = {}, None
         elif awaiting == "slot":
             picked = self._pick_slot(conversation_id, session, pending, original)
             if picked is not None:
@@ -153,6 +158,20 @@ class AccountDesk:
                                  "account_refused", tool={"tool": "cancel_order", "status": "refused"})
             return self._ask_yes(cid, "cancel_order", {"number": order.number},
                                  f"I'll cancel order {order.number} ({wording.items(order)})")
+        if intent == "change_order":
+            order = self.tools.order_status(who, reference).order
+            refusal = self.tools.change_refusal_for_order(order) if order is not None else None
+            if order is None or refusal is not None:
+                self._save(cid, None, {})
+                return (DeskReply(wording.not_found("that order"), "account_answered") if order is None else
+                        DeskReply(wording.refused(f"change order {order.number}", refusal, self.contact),
+                                  "account_refused", tool={"tool": "change_order", "status": "refused"}))
+            wanted = requested_time(original, self.clock().astimezone(self.zone)) or earlier
+            if wanted is None or wanted.day is None:
+                self._save(cid, None, {"intent": intent, "awaiting": "order_day", "reference": order.number})
+                return DeskReply(wording.ask_day(order), "account_asked_day",
+                                 tool={"tool": "change_order", "status": "asked_day"})
+            return self._offer_order_day(cid, order, wanted)
         upcoming = self.tools.upcoming(who)
         if intent == "my_appointments":
             self._save(cid, None, {})
@@ -203,6 +222,29 @@ class AccountDesk:
         what = f"your {service}" if moving is not None else f"a {service}"
         return DeskReply(wording.offer_slots(labels, what), "account_slots_offered",
                          tool={"tool": action, "status": "slots_offered"})
+
+    def _order_day(self, cid: str, session: AccountSession | None, pending: dict, original: str) -> DeskReply | None:
+        """The answer to "Which day would you like it instead?"; None when it names no day (another question)."""
+        wanted = requested_time(original, self.clock().astimezone(self.zone))
+        who = self.identity.current(cid, session)
+        order = self.source.order(pending.get("reference") or "") if who is not None else None
+        if wanted is None or wanted.day is None or order is None or order.customer_id != who.profile.id:
+            return None
+        return self._offer_order_day(cid, order, wanted)
+
+    def _offer_order_day(self, cid: str, order: Order, wanted: TimeRequest) -> DeskReply:
+        """The new day read back for a yes, at the order's own time of day unless the customer named one."""
+        was = order.expected_at.astimezone(self.zone).time() if order.expected_at else time(12)
+        new_day = datetime.combine(wanted.day, wanted.at or was, tzinfo=self.zone)
+        refusal = self.tools.change_refusal_for_order(order, new_day)
+        if refusal is not None:
+            self._save(cid, None, {})
+            return DeskReply(wording.refused(f"move order {order.number} to {wording.day(new_day, self.zone)}",
+                                             refusal, self.contact), "account_refused",
+                             tool={"tool": "change_order", "status": "refused"})
+        return self._ask_yes(cid, "change_order", {"number": order.number, "starts_at": new_day.isoformat()},
+                             f"I'll move order {order.number} ({wording.items(order)}) to "
+                             f"{wording.day(new_day, self.zone)}")
 
     def _pick_slot(self, cid: str, session: AccountSession | None, pending: dict, original: str) -> DeskReply | None:
         labels, options = pending.get("labels") or [], pending.get("options") or []
@@ -282,6 +324,8 @@ class AccountDesk:
         if action == "cancel_appointment":
             return self.tools.cancel_appointment(who, args["reference"], confirmed=True)
         starts_at = datetime.fromisoformat(args["starts_at"])
+        if action == "change_order":
+            return self.tools.change_order(who, args["number"], starts_at, confirmed=True)
         if action == "move_appointment":
             return self.tools.move_appointment(who, args["reference"], starts_at, confirmed=True)
         return self.tools.book_appointment(who, args.get("service") or self._service(""), starts_at, confirmed=True)
@@ -289,6 +333,8 @@ class AccountDesk:
     def _done_text(self, result: ToolResult, summary: str) -> str:
         if result.tool == "cancel_order" and result.order is not None:
             return f"Done: order {result.order.number} is cancelled."
+        if result.tool == "change_order" and result.order is not None and result.order.expected_at is not None:
+            return f"Done: order {result.order.number} is moved to {wording.day(result.order.expected_at, self.zone)}."
         appointment = result.appointment
         if appointment is None:
             return "Done."

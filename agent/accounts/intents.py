@@ -30,8 +30,8 @@ from guardrails.pii import find_pii
 __all__ = ["DEFAULT_REFERENCE_PATTERN", "Intent", "IntentMatch", "TimeRequest", "choose", "detect_intent",
            "emails", "postcodes", "references", "requested_time", "yes_or_no"]
 
-Intent = Literal["order_status", "cancel_order", "book_appointment", "move_appointment", "cancel_appointment",
-                 "my_appointments", "leave_message"]
+Intent = Literal["order_status", "cancel_order", "change_order", "book_appointment", "move_appointment",
+                 "cancel_appointment", "my_appointments", "leave_message"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ _PATTERNS: dict[Intent, list[str]] = {
     "cancel_order": _action(_CANCEL, _ORDER, _CANCELLED, bare_reference=True)
     + [rf"\b(?:i|we)\s+(?:don't|do\s+not)\s+(?:want|need)\s+{_SPECIFIC}{_ORDER}\s+any\s?more\b",
        rf"\b(?:i|we)\s+no\s+longer\s+(?:want|need)\s+{_SPECIFIC}{_ORDER}\b"],
+    # Moving an order means its day: "can I change my order to Saturday", "move my delivery to Friday".
+    "change_order": _action(_MOVE, _ORDER, _MOVED, bare_reference=True),
     "move_appointment": _action(_MOVE, _APPT, _MOVED, bare_reference=False)
     + [rf"\b(?:i|we|me|us)\b[^.?!\n]{{0,30}}\b{_DAY_WORD}\b[^.?!\n]{{0,20}}\binstead\b",
        rf"\binstead\b[^.?!\n]{{0,20}}\b{_DAY_WORD}\b",
@@ -138,15 +140,16 @@ _PATTERNS: dict[Intent, list[str]] = {
         rf"\b(?:update|news|progress|eta)\s+(?:of|on|for|about)\s+(?:{_MINE}{_ORDER}\b|(?:order\s*)?{_REF})",
         rf"\b(?:check|look\s+up|find)\s+(?:on\s+)?(?:{_MINE}{_ORDER}\b|order\s*{_REF})"],
 }
-_PRIORITY: tuple[Intent, ...] = ("cancel_appointment", "cancel_order", "move_appointment", "leave_message",
-                                 "my_appointments", "book_appointment", "order_status")
+_PRIORITY: tuple[Intent, ...] = ("cancel_appointment", "cancel_order", "move_appointment", "change_order",
+                                 "leave_message", "my_appointments", "book_appointment", "order_status")
 _COMPILED = {intent: [re.compile(p) for p in patterns] for intent, patterns in _PATTERNS.items()}
 _POLICY_OPENER = re.compile(r"^\W*(?:how\s+(?:do|can|would|long|soon|much)|do\s+you|does|is\s+it\s+possible|"
                             r"is\s+there|are\s+there|are\s+you|what(?:'s|\s+is)\s+(?:your|the)|"
                             r"can\s+you\s+tell\s+me\s+how)\b")
 _OWN = re.compile(rf"\b(?:my|our)\b|{_REF}")
 _NEGATED = re.compile(r"\b(?:don't|do\s+not|doesn't|didn't|won't|not|never|no\s+need\s+to)\s+(?:\w+\s+){0,2}$")
-_ACTIONS = {"cancel_appointment", "cancel_order", "move_appointment", "book_appointment", "leave_message"}
+_ACTIONS = {"cancel_appointment", "cancel_order", "change_order", "move_appointment", "book_appointment",
+            "leave_message"}
 
 
 def _prepare(text: str) -> str:

@@ -23,6 +23,7 @@ _REFERENCE = {"type": "string", "description": "The order number or booking refe
 _DESCRIPTIONS = {
     "order_status": "Look up where the customer's own order is, or when it will be ready.",
     "cancel_order": "Cancel the customer's own order (the customer will be asked to confirm).",
+    "change_order": "Move the customer's own order to another day (they will confirm).",
     "book_appointment": "Book an appointment for the customer (they will choose a time and confirm).",
     "move_appointment": "Move the customer's own appointment to another time (they will confirm).",
     "cancel_appointment": "Cancel the customer's own appointment (they will confirm).",

@@ -10,6 +10,7 @@ The contract the business's API implements (JSON over HTTP; times ISO 8601, UTC 
     GET  /appointments?from=T1&to=T2            booked appointments that may overlap [T1, T2): at least every
                                                 one starting from a day before T1 until T2 (array)
     POST /orders/{number}/status                {"status", "note"} -> the order; 404 unknown
+    POST /orders/{number}/expected              {"expected_at"} -> the order (moved to that day); 404 unknown
     POST /appointments                          {"customer_id", "reference", "service", "starts_at", "minutes",
                                                 "capacity"} -> the appointment; 409 the slot is taken
     POST /appointments/{reference}/move         {"starts_at", "minutes", "capacity"} -> the appointment;
@@ -103,6 +104,10 @@ class RestAccountSource:
     # -- changes: 404 raises NotFound, 409 SlotTaken ------------------------------------------------------
     def set_order_status(self, number: str, status: str, *, note: str | None = None) -> Order:
         return self._change(f"/orders/{_part(number)}/status", {"status": status, "note": note}, self._order,
+                            f"there is no order {number}", None)
+
+    def set_order_expected(self, number: str, expected_at: datetime) -> Order:
+        return self._change(f"/orders/{_part(number)}/expected", {"expected_at": _iso(expected_at)}, self._order,
                             f"there is no order {number}", None)
 
     def book_slot(self, customer_id: int, *, reference: str, service: str, starts_at: datetime, minutes: int,

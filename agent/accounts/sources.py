@@ -36,6 +36,8 @@ class AccountSource(Protocol):
 
     def set_order_status(self, number: str, status: str, *, note: str | None = None) -> Order: ...
 
+    def set_order_expected(self, number: str, expected_at: datetime) -> Order: ...
+
     def book_slot(self, customer_id: int, *, reference: str, service: str, starts_at: datetime, minutes: int,
                   capacity: int = 1, moving: str | None = None) -> Appointment: ...
 
@@ -69,6 +71,9 @@ class StoreAccountSource:
 
     def set_order_status(self, number: str, status: str, *, note: str | None = None) -> Order:
         return self.store.set_order_status(self.business, number, status, note=note)
+
+    def set_order_expected(self, number: str, expected_at: datetime) -> Order:
+        return self.store.upsert_order_day(self.business, number, expected_at)
 
     def book_slot(self, customer_id: int, *, reference: str, service: str, starts_at: datetime, minutes: int,
                   capacity: int = 1, moving: str | None = None) -> Appointment:

@@ -19,7 +19,7 @@ from agent.accounts.sources import AccountSource
 from agent.config_accounts import AccountsConfig
 from agent.errors import BadInput, NotFound
 
-ACTIONS = ("cancel_order", "book_appointment", "move_appointment", "cancel_appointment")
+ACTIONS = ("cancel_order", "change_order", "book_appointment", "move_appointment", "cancel_appointment")
 
 
 #: Why an order in this state is past cancelling, in the customer's words.
@@ -91,6 +91,37 @@ class AccountTools:
             return ToolResult("cancel_order", "refused", refusal, order=order)
         return ToolResult("cancel_order", "done", order=self.source.set_order_status(
             order.number, "cancelled", note="cancelled by the customer through the assistant"))
+
+    def change_refusal_for_order(self, order: Order, new_day: datetime | None = None) -> str | None:
+        """Why the customer may not move ``order`` (to ``new_day``) themselves (None: they may)."""
+        if order.status not in self.config.changeable_statuses:
+            return ("it is cancelled" if order.status == "cancelled"
+                    else _PAST_CANCELLING.get(order.status, f"its status is {order.status}"))
+        cutoff = timedelta(hours=self.config.order_change_cutoff_hours)
+        now = self.clock()
+        if order.expected_at is not None and order.expected_at - now < cutoff:
+            return f"it is due within {self.config.order_change_cutoff_hours:g} hours, so it is already being made"
+        if new_day is None:
+            return None
+        if new_day - now < cutoff:
+            return f"a new day needs at least {self.config.order_change_cutoff_hours:g} hours' notice"
+        if new_day - now > timedelta(days=self.config.booking_horizon_days):
+            return f"orders can be moved up to {self.config.booking_horizon_days} days ahead"
+        if not self.calendar.is_open_day(new_day):
+            return f"we don't deliver or hand over orders on {new_day.astimezone(self.calendar.zone):%A}s"
+        return None
+
+    def change_order(self, who: VerifiedCustomer, number: str, new_day: datetime, *, confirmed: bool) -> ToolResult:
+        """Move an order to another day (same time of day), within the change cut-off and the opening days."""
+        _require(confirmed, "change an order")
+        order = self._own_order(who, number)
+        if order is None:
+            return ToolResult("change_order", "not_found")
+        refusal = self.change_refusal_for_order(order, new_day)
+        if refusal is not None:
+            return ToolResult("change_order", "refused", refusal, order=order)
+        return ToolResult("change_order", "done", order=self.source.set_order_expected(order.number, new_day),
+                          data={"was": order.expected_at.isoformat() if order.expected_at else None})
 
     # -- appointments ------------------------------------------------------------------------------
     def upcoming(self, who: VerifiedCustomer) -> list[Appointment]:

@@ -84,6 +84,10 @@ def locked(contact: str) -> str:
             f"The team can help: {contact}.")
 
 
+def ask_day(order: Order) -> str:
+    return f"Which day would you like order {order.number} ({items(order)}) instead?"
+
+
 def offer_slots(labels: list[str], what: str) -> str:
     if not labels:
         return f"I'm sorry, I can't see a free time for {what} in the next few weeks. The team can look for one."

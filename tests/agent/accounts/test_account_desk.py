@@ -273,3 +273,20 @@ def test_a_refusal_says_why_in_plain_words(shop):
     chat = Chat(agent)
     refused = chat("cancel my order CR-10234, jo@example.com")
     assert "it has already been dispatched" in refused.text
+
+
+def test_an_order_moves_to_another_open_day_within_policy_after_a_yes(shop):
+    agent, mailer = shop
+    business = agent.config.collection_name
+    chat = Chat(agent)
+    asked = chat("can I change my order CR-10240? jo@example.com")
+    assert asked.outcome == "account_asked_day" and "Which day" in asked.text
+    closed = chat("Monday please")  # the bakery is closed on Mondays
+    assert closed.outcome == "account_refused" and "Mondays" in closed.text
+    ask = chat("move my order CR-10240 to Friday")
+    assert ask.outcome == "account_confirm" and "to Friday 4 December" in ask.text
+    assert chat("yes").outcome == "account_done"
+    assert agent.store.order(business, "CR-10240").expected_at == at(4, 12)  # the same time of day
+    assert "moved to Friday 4 December" in mailer.sent[-1].text
+    dispatched = chat("can I move my order CR-10234 to Saturday?")
+    assert dispatched.outcome == "account_refused" and agent.store.order(business, "CR-10234").expected_at == at(3, 12)

@@ -95,6 +95,13 @@ def contract_api(token: str) -> FastAPI:
         except NotFound:
             raise HTTPException(404) from None
 
+    @api.post("/orders/{number}/expected")
+    def set_expected(number: str, body: dict = Body()):
+        try:
+            return wire(source().set_order_expected(number, datetime.fromisoformat(body["expected_at"])))
+        except NotFound:
+            raise HTTPException(404) from None
+
     @api.post("/appointments")
     def book(body: dict = Body()):
         try:
@@ -336,3 +343,13 @@ def test_a_url_that_cannot_work_is_a_configuration_error(url, expected):
     with pytest.raises(ConfigError, match=re.escape(expected)) as caught:
         RestAccountSource(url, business=BUSINESS)
     assert "abc123" not in str(caught.value)
+
+
+def test_an_order_moves_to_another_day_and_an_unknown_order_is_not_found(source, shop, accounts_store):
+    from datetime import timezone
+
+    new_day = datetime(2027, 1, 8, 12, 0, tzinfo=timezone.utc)
+    assert source.set_order_expected("CR-10234", new_day).expected_at == new_day
+    assert source.order("CR-10234").expected_at == new_day
+    with pytest.raises(NotFound):
+        source.set_order_expected("CR-99999", new_day)
