@@ -34,12 +34,14 @@ class Agent:
 
     def __init__(self, config: TactfulConfig, *, knowledge: "KnowledgeBase", store: ConversationStore,
                  gateway: "ModelGateway | None", sentiment: SentimentReader, accounts: "AccountDesk | None" = None,
-                 mailer: Any = None) -> None:
+                 mailer: Any = None, sms: Any = None) -> None:
         self.config = config
         #: Orders, bookings and the actions on them (None unless accounts are enabled).
         self.accounts = accounts
         #: The email sender (SMTP) for confirmations and proactive messages; None when email is not set up.
         self.mailer = mailer
+        #: Twilio's REST API for proactive SMS and WhatsApp messages; None when it is not set up.
+        self.sms = sms
         self.knowledge = knowledge
         self.store = store
         self.gateway = gateway

@@ -24,8 +24,9 @@ class ProactiveIn(BaseModel):
                                     "(back_in_stock).")
     item: str | None = Field(None, max_length=200, description="The item back in stock.")
     detail: str = Field("", max_length=500, description="A sentence to add (checked by the output rails).")
-    channel: Literal["web", "email"] | None = Field(None, description="Where to send it; default: where the "
-                                                    "customer last talked to us, else email.")
+    channel: Literal["web", "email", "sms", "whatsapp"] | None = Field(
+        None, description="Where to send it; default: the customer's preferred channel, else where they last talked "
+        "to us on the web, else email.")
 
 
 class ProactiveOut(BaseModel):

@@ -75,7 +75,7 @@ def build_agent(path: str | Path | None = None, *, config: TactfulConfig | None 
     mailer = mailer if mailer is not None else open_mailer(config)
     accounts = open_accounts(config, store, mailer, gateway) if config.accounts.enabled else None
     return Agent(config, knowledge=knowledge, store=store, gateway=gateway, sentiment=VaderSentimentReader(),
-                 accounts=accounts, mailer=mailer)
+                 accounts=accounts, mailer=mailer, sms=open_sms_sender(config))
 
 
 def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any = None, gateway: Any = None):
@@ -109,6 +109,18 @@ def open_accounts(config: TactfulConfig, store: ConversationStore, mailer: Any =
 
         chooser = ModelToolChooser(gateway, config.business.name)
     return AccountDesk(config, store, source, mailer=mailer, clock=clock, chooser=chooser)
+
+
+def open_sms_sender(config: TactfulConfig):
+    """Twilio's REST API for proactive SMS and WhatsApp messages, or None when it is not set up."""
+    channels = config.channels
+    if not (channels.twilio_account_sid and channels.twilio_auth_token and channels.twilio_from_number):
+        return None
+    from agent.channels.twilio_sender import TwilioSender
+
+    return TwilioSender(channels.twilio_account_sid, channels.twilio_auth_token.get_secret_value(),
+                        channels.twilio_from_number, whatsapp_from=channels.twilio_whatsapp_from,
+                        api_url=channels.twilio_api_url)
 
 
 def open_mailer(config: TactfulConfig):

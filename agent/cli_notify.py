@@ -17,7 +17,7 @@ def notify(event: str = typer.Argument(..., help="order_delayed, order_ready, ap
            customer: Optional[str] = typer.Option(None, "--customer", help="Your customer id (back_in_stock)."),
            item: Optional[str] = typer.Option(None, "--item", help="The item back in stock."),
            detail: str = typer.Option("", "--detail", help="A sentence to add, e.g. why it is late."),
-           channel: Optional[str] = typer.Option(None, "--channel", help="web or email (default: theirs)."),
+           channel: Optional[str] = typer.Option(None, "--channel", help="web, email, sms or whatsapp (default: theirs)."),
            config: Optional[Path] = ConfigOption) -> None:
     """Send one proactive message and say where it went (or why it did not)."""
 

@@ -285,6 +285,15 @@ class ChannelsConfig(_Section):
     twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token (signature check).")
     twilio_webhook_url: str | None = Field(
         None, description="The public URL Twilio posts to (what it signs); needed behind a proxy.")
+    twilio_account_sid: str | None = Field(
+        None, description="Twilio account SID: with twilio_auth_token and twilio_from_number, proactive messages can "
+        "start an SMS conversation.")
+    twilio_from_number: str | None = Field(None, description="The Twilio number SMS messages come from (+44...).")
+    twilio_whatsapp_from: str | None = Field(None, description="The WhatsApp sender number, for WhatsApp messages.")
+    twilio_api_url: str = Field("https://api.twilio.com", description="Twilio's REST API (change only for a proxy).")
+    default_country_code: str = Field(
+        "44", pattern=r"^\+?\d{1,3}$", description="Country calling code for customers' numbers written without one "
+        "(07700 900123 -> +447700900123).")
     handoff_webhook_url: str | None = Field(None, description="POSTed a signed JSON event on every hand-off.")
     handoff_webhook_secret: SecretStr | None = Field(None, description="HMAC secret for the hand-off webhook.")
 

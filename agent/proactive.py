@@ -30,9 +30,9 @@ log = logging.getLogger("tactful.proactive")
 
 EventKind = Literal["order_delayed", "order_ready", "appointment_reminder", "back_in_stock"]
 EVENT_KINDS: tuple[str, ...] = ("order_delayed", "order_ready", "appointment_reminder", "back_in_stock")
-#: Channels a proactive message can go out on from here (SMS and WhatsApp replies go through Twilio's
-#: webhook; starting a conversation there needs Twilio's REST API, which is not wired yet).
-SENDABLE = ("web", "email")
+#: Channels a proactive message can go out on (SMS and WhatsApp through Twilio's REST API; the customer's
+#: reply comes back through the Twilio webhook into the same conversation).
+SENDABLE = ("web", "email", "sms", "whatsapp")
 _STOP = re.compile(r"^\W*(?:stop|unsubscribe|opt[\s-]?out|stop\s+(?:messaging|texting|emailing)(?:\s+me)?|"
                    r"no\s+more\s+(?:messages|texts|emails))\W*$", re.IGNORECASE)
 
@@ -57,7 +57,7 @@ class ProactiveEvent:
         if self.kind not in EVENT_KINDS:
             raise BadInput(f"unknown event {self.kind!r}; use one of {', '.join(EVENT_KINDS)}")
         if self.channel is not None and self.channel not in SENDABLE:
-            raise BadInput(f"proactive messages can go by {' or '.join(SENDABLE)}, not {self.channel!r}")
+            raise BadInput(f"proactive messages can go by {', '.join(SENDABLE)}, not {self.channel!r}")
         if len(self.detail) > 500:
             raise BadInput("detail is limited to 500 characters; keep it to a sentence or two")
 
@@ -90,11 +90,14 @@ class ProactiveDesk:
             return ProactiveResult("opted_out", reason="the customer asked for no more messages")
         channel, conversation_id = self._route(customer, event.channel)
         if channel is None:
-            return ProactiveResult("no_channel", reason="the customer has no web conversation and no email address")
-        # By email the greeting uses their name; on web chat the stored (redacted) text is what is shown.
-        text = self._framed(customer.name if channel == "email" else None, body)
+            return ProactiveResult("no_channel", reason="no way to reach the customer on that channel (no web "
+                                   "conversation, or no address or number, or the channel is not set up)")
+        # By email and text the greeting uses their name; on web chat the stored (redacted) text is what is shown.
+        text = self._framed(customer.name if channel != "web" else None, body)
         if channel == "email":
             conversation_id = self._email(customer, subject, text)
+        elif channel in ("sms", "whatsapp"):
+            conversation_id = self._text(customer, channel, text)
         else:
             assert conversation_id is not None  # _route found their latest web conversation
         self.store.append_turn(conversation_id, "assistant", redact_pii(text).text, status="sent", outcome="proactive",
@@ -172,6 +175,9 @@ class ProactiveDesk:
         web = next((cid for cid, channel, _ in self.store.conversations_of(self.business, customer.id)
                     if channel in ("web", "api")), None)
         preferred = asked or customer.preferred_channel
+        if preferred in ("sms", "whatsapp"):
+            number = self._number(customer)
+            return (preferred, None) if number and self.agent.sms is not None else (None, None)
         if preferred == "email" or (preferred is None and web is None):
             return ("email", None) if customer.email and self.agent.mailer is not None else (None, None)
         if web is not None:
@@ -189,6 +195,22 @@ class ProactiveDesk:
         self.agent.mailer.send(customer.email, subject, text, message_id=message_id)
         conversation_id = email_conversation_id(address, message_id)
         self.store.open_conversation(self.business, conversation_id, channel="email", customer_name=None)
+        return conversation_id
+
+    def _number(self, customer: CustomerProfile) -> str | None:
+        from agent.channels.twilio_sender import e164
+
+        return e164(customer.phone, self.agent.config.channels.default_country_code)
+
+    def _text(self, customer: CustomerProfile, channel: str, text: str) -> str:
+        """Send by SMS or WhatsApp; the conversation is the one the Twilio webhook files the reply under."""
+        from agent.channels.response import channel_conversation_id
+
+        number = self._number(customer) or ""
+        to = f"whatsapp:{number}" if channel == "whatsapp" else number
+        self.agent.sms.send(to, text)
+        conversation_id = channel_conversation_id("twilio", to)
+        self.store.open_conversation(self.business, conversation_id, channel=channel, customer_name=None)
         return conversation_id
 
     def _link(self, conversation_id: str, customer: CustomerProfile) -> None:

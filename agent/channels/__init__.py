@@ -28,8 +28,10 @@ from agent.channels.response import ChannelResponse, channel_conversation_id
 from agent.channels.slack import (RecordingSlackPoster, SlackPostFailed, SlackPoster, SlackReply, WebApiSlackPoster,
                                   handle_slack_event)
 from agent.channels.twilio import handle_twilio_message
+from agent.channels.twilio_sender import RecordingSmsSender, SmsSendFailed, SmsSender, TwilioSender, e164
 
 __all__ = [
+    "RecordingSmsSender", "SmsSendFailed", "SmsSender", "TwilioSender", "e164",
     "ChannelResponse", "DeliveryGuard", "EmailAnswer", "EmailSendFailed", "EmailSender", "ImapPoller",
     "InboundEmail", "MailboxRefused", "MailboxUnavailable", "PollResult", "RecordingEmailSender",
     "RecordingSlackPoster", "RecordingWebhookSender", "ReplayGuard", "SentEmail", "SlackPostFailed",

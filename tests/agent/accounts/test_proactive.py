@@ -88,7 +88,7 @@ def test_bad_events_are_refused_with_a_reason(shop):
         ProactiveEvent("birthday", order_number="CR-10234")
     with pytest.raises(BadInput, match="not about an appointment"):
         desk.send(ProactiveEvent("order_delayed", appointment_reference="AP-2001"))
-    with pytest.raises(BadInput, match="web or email"):
+    with pytest.raises(BadInput, match="web, email, sms, whatsapp"):
         ProactiveEvent("order_delayed", order_number="CR-10234", channel="pigeon")
 
 
