@@ -97,7 +97,8 @@ class AccountDesk:
             if picked is not None:
                 return picked
             pending, awaiting = {}, None
-        match, reference = detect_intent(original), (references(original) or [None])[0]
+        given = references(original)
+        match, reference = detect_intent(original), (given or [None])[0]
         verdicts: list[Verdict] = []
         if match is None and awaiting is None and self.chooser is not None:
             chosen = self.chooser(redacted)  # the model sees the redacted words only
@@ -108,7 +109,7 @@ class AccountDesk:
         if match is not None:
             pending = {"intent": match.intent, "reference": reference,
                        "wanted": _time_dict(requested_time(original, self.clock().astimezone(self.zone)))}
-        elif awaiting != "verification" or not (references(original) or emails(original) or postcodes(original)):
+        elif awaiting != "verification" or not (given or emails(original) or postcodes(original)):
             if session is not None and session.pending:  # another question: what was waiting is dropped
                 self._save(conversation_id, session, {})
             return None

@@ -17,9 +17,8 @@ from agent.accounts.calendar import AppointmentCalendar
 from agent.accounts.records import Appointment, Order, VerifiedCustomer
 from agent.accounts.sources import AccountSource
 from agent.config_accounts import AccountsConfig
-from agent.errors import BadInput, NotFound
+from agent.errors import BadInput
 
-ACTIONS = ("cancel_order", "change_order", "book_appointment", "move_appointment", "cancel_appointment")
 
 
 #: Why an order in this state is past cancelling, in the customer's words.
@@ -205,4 +204,4 @@ def _reference() -> str:
     return f"AP-{secrets.randbelow(900_000) + 100_000}"
 
 
-__all__ = ["ACTIONS", "AccountTools", "NotConfirmed", "NotFound", "ToolResult"]
+__all__ = ["AccountTools", "NotConfirmed", "ToolResult"]

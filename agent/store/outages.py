@@ -55,23 +55,34 @@ class OutageWindow:
             return fn()
         self._local.active = True
         try:
-            wait_s = 0.0 if self.known_down else self.wait_s
-            for attempt in Retrying(retry=retry_if_exception(_server_unreachable), stop=stop_before_delay(wait_s),
-                                    wait=wait_exponential(multiplier=0.05, max=1.0), reraise=True,
-                                    before_sleep=_log_retry):
-                with attempt:
-                    result = fn()
-        except StoreUnavailable as exc:
-            if _server_unreachable(exc) and not self.known_down:
-                self._down_since = time.monotonic()
-                log.error("the database stayed unreachable for %.1f s; failing fast until it answers", wait_s)
-            raise
+            try:
+                result = fn()  # the common case: one try, no retry machinery on a turn's hot path
+            except StoreUnavailable as exc:
+                if not _server_unreachable(exc):
+                    raise
+                result = self._wait_out(fn)
         finally:
             self._local.active = False
         if self._down_since is not None:
             log.warning("the database answers again after %.1f s", time.monotonic() - self._down_since)
             self._down_since = None
         return result
+
+    def _wait_out(self, fn: Callable[[], Any]) -> Any:
+        """Try again with backoff for ``wait_s`` (not at all once the database is known to be down)."""
+        wait_s = 0.0 if self.known_down else self.wait_s
+        try:
+            for attempt in Retrying(retry=retry_if_exception(_server_unreachable), stop=stop_before_delay(wait_s),
+                                    wait=wait_exponential(multiplier=0.05, max=1.0), reraise=True,
+                                    before_sleep=_log_retry):
+                with attempt:
+                    return fn()
+        except StoreUnavailable as exc:
+            if _server_unreachable(exc) and not self.known_down:
+                self._down_since = time.monotonic()
+                log.error("the database stayed unreachable for %.1f s; failing fast until it answers", wait_s)
+            raise
+        raise AssertionError("unreachable: tenacity returns or raises")
 
 
 def _log_retry(state: Any) -> None:

@@ -73,8 +73,6 @@ class FakeOpenAIServer:
                                                          "type": "server_error", "code": canned.status}})
                 elif body.get("stream"):
                     self._sse(body, canned)
-                elif canned.tool_call is not None:
-                    self._json(200, tool_completion(body, *canned.tool_call))
                 else:
                     self._json(200, completion(body, canned.text))
 
@@ -123,15 +121,6 @@ def completion(request: dict[str, Any], text: str) -> dict[str, Any]:
             "model": request.get("model", ""),
             "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 12, "completion_tokens": len(text.split()), "total_tokens": 12}}
-
-
-def tool_completion(request: dict[str, Any], name: str, arguments: str) -> dict[str, Any]:
-    """A completion that calls a function, as OpenAI's API sends it (arguments are a JSON string)."""
-    message = {"role": "assistant", "content": None,
-               "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": arguments}}]}
-    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 1_700_000_000,
-            "model": request.get("model", ""), "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}],
-            "usage": {"prompt_tokens": 12, "completion_tokens": 5, "total_tokens": 17}}
 
 
 def sse_tool_events(request: dict[str, Any], name: str, arguments: str) -> Iterator[str]:
