@@ -13,6 +13,7 @@ from agent.extractive import CachedEmbedder
 from agent.frame import ReplyFrame
 from agent.handoff import HandoffDesk
 from agent.handoff_webhook import handoff_notifier
+from agent.passage_checks import PassageChecks, published_values
 from agent.pii_vaults import ConversationVaults
 from agent.privacy import PrivacyDesk
 from agent.reply import Reply, ReplyStream
@@ -53,6 +54,10 @@ class Agent:
                                              max_emoji=tone.max_emoji, allow_pet_names=tone.allow_pet_names,
                                              max_apologies=tone.max_apologies))
         self.grounding_rail = GroundingRail()
+        #: Each retrieved passage's rail checks and published contacts, worked out once per passage text.
+        self.passage_checks = PassageChecks(self.rails)
+        #: The contact details the business's profile publishes: never a leak when a reply repeats them.
+        self.published_contacts = published_values(config.business.handoff_contact)
         self.sentence_embedder = CachedEmbedder(knowledge.embedder)
         self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
         self.policy = EscalationPolicy(config.escalation)

@@ -273,7 +273,7 @@ class Turn:
 
     def _answer(self, question: str, passages: list[RetrievedPassage], separator: str = "") -> Iterator[str]:
         a = self.agent
-        passages, texts = self._safe_passages(passages)
+        passages, texts, published = self._safe_passages(passages)
         if not passages:
             self.outcome = "unknown"
             yield from self._say(a.frame.unknown(), start=separator)
@@ -297,7 +297,8 @@ class Turn:
                 self.outcome = "extractive"
             sentences = extractive
             report.kept.extend(extractive)
-        guard = a.rails.output_guard(allowed_pii=self._public_pii(texts), vault=self.vault)
+        # Contact details the business itself publishes (in these passages or its profile) are not a leak.
+        guard = a.rails.output_guard(allowed_pii=published, vault=self.vault)
         if mood == "confused":
             sentences = sentences[:CONFUSED_SENTENCES]  # simpler: fewer steps at once
         for sentence in sentences:
@@ -344,26 +345,20 @@ class Turn:
                 self.meta["regenerated"] = reason
         return []
 
-    def _safe_passages(self, passages: list[RetrievedPassage]) -> tuple[list[RetrievedPassage], list[str]]:
-        """Passages with planted instructions removed; a passage left empty is dropped."""
+    def _safe_passages(self, passages: list[RetrievedPassage]) -> tuple[list[RetrievedPassage], list[str], set[str]]:
+        """Passages with planted instructions removed (one left empty is dropped), and the contact details
+        they and the business's profile publish."""
         kept, texts = [], []
+        published = set(self.agent.published_contacts)
         for passage in passages:
-            text, verdict = self.agent.rails.check_passage(passage_body(passage))
-            if verdict is not None:
-                self.verdicts.append(verdict)
-            if text.strip():
+            checked = self.agent.passage_checks.check(passage_body(passage))
+            if checked.verdict is not None:
+                self.verdicts.append(checked.verdict)
+            if checked.text.strip():
                 kept.append(passage)
-                texts.append(text)
-        return kept, texts
-
-    def _public_pii(self, texts: list[str]) -> set[str]:
-        """Contact details the business itself publishes (in its documents or profile) are not a leak."""
-        business = self.agent.config.business
-        values = set()
-        for text in [*texts, business.handoff_contact]:
-            for span in redact_pii(text).spans:
-                values.add(text[span.start:span.end])
-        return values
+                texts.append(checked.text)
+                published |= checked.published
+        return kept, texts, published
 
     # -- steps ----------------------------------------------------------------------------------
     def _open_conversation(self) -> bool:
