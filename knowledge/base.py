@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from knowledge.chunk_cache import ChunkCache
 from knowledge.chunking import chunk_document
 from knowledge.documents import Chunk, MetadataValue, RetrievedPassage
 from knowledge.embeddings import Embedder
@@ -75,7 +76,8 @@ class KnowledgeBase:
         self._next_check = 0.0
         self._manifest: dict[str, Any] | None = None
         self._bm25: BM25Index | None = None
-        self.retriever = HybridRetriever(vectors, self._lexical, embedder)
+        self._chunks: ChunkCache[tuple[Chunk, np.ndarray | None]] = ChunkCache()
+        self.retriever = HybridRetriever(vectors, self._lexical, embedder, records=self._read_chunks)
         self._refresh(force=True)
 
     @classmethod
@@ -131,6 +133,7 @@ class KnowledgeBase:
             self._known, self._version, self._state = True, version, state
             self._manifest = None
             self._bm25 = None
+            self._chunks.clear()
 
     def _current_manifest(self) -> dict[str, Any]:
         with self._lock:
@@ -138,6 +141,18 @@ class KnowledgeBase:
             if self._manifest is None:
                 self._manifest = self._read_manifest() or self._reload(with_text=False)[0]
             return self._manifest
+
+    def _read_chunks(self, chunk_ids: list[str]) -> dict[str, tuple[Chunk, np.ndarray | None]]:
+        """Candidate chunks with their vectors: the ones read since the index last changed from memory."""
+        def fetch(missing: list[str]) -> dict[str, tuple[Chunk, np.ndarray | None]]:
+            found = self.vectors.get(missing, with_vectors=True)
+            for _, vector in found.values():
+                if vector is not None:
+                    vector.setflags(write=False)  # shared by every search from now on
+            return found
+
+        self._refresh()
+        return self._chunks.read(chunk_ids, fetch)
 
     def _lexical(self) -> BM25Index:
         with self._lock:
@@ -177,6 +192,7 @@ class KnowledgeBase:
         self._next_check = time.monotonic() + self.refresh_s
         self._manifest = None
         self._bm25 = None
+        self._chunks.clear()
 
     # -- writing --------------------------------------------------------------------------------
     def ingest(self, paths: Sequence[Path], chunk_words: int = 180, overlap_words: int = 30,

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from knowledge.documents import RetrievedPassage
+from knowledge.documents import Chunk, RetrievedPassage
 from knowledge.embeddings import Embedder
 from knowledge.lexical_index import BM25Index
 from knowledge.vector_index import ChromaIndex
@@ -60,13 +60,16 @@ class HybridRetriever:
     """Dense and BM25 candidates fused by score (see ``score_fusion``), each passage scored with its cosine.
 
     ``lexical`` is a ``BM25Index`` or a callable returning the current one (the knowledge base rebuilds it
-    after an ingest, so it hands in a getter).
+    after an ingest, so it hands in a getter). ``records`` reads candidate chunks with their vectors
+    (default: from ``vectors``; the knowledge base hands in its cached reader, see ``chunk_cache``).
     """
 
-    def __init__(self, vectors: ChromaIndex, lexical: BM25Index | Callable[[], BM25Index], embedder: Embedder) -> None:
+    def __init__(self, vectors: ChromaIndex, lexical: BM25Index | Callable[[], BM25Index], embedder: Embedder,
+                 records: Callable[[list[str]], dict[str, tuple[Chunk, np.ndarray | None]]] | None = None) -> None:
         self.vectors = vectors
         self._lexical = lexical if callable(lexical) else (lambda: lexical)
         self.embedder = embedder
+        self._records = records or (lambda ids: vectors.get(ids, with_vectors=True))
 
     def search(self, query: str, k: int = 4, where: dict[str, Any] | None = None) -> list[RetrievedPassage]:
         if not query.strip() or k <= 0:
@@ -79,13 +82,13 @@ class HybridRetriever:
         dense_scores = dict(dense)
         lexical_ids = [cid for cid, _ in lexical]
         if where and lexical_ids:
-            allowed = self.vectors.get(lexical_ids)
+            allowed = self._records(lexical_ids)
             lexical_ids = [cid for cid in lexical_ids if cid in allowed and _matches(allowed[cid][0].metadata,
                                                                                       allowed[cid][0], where)][:depth]
         kept = set(lexical_ids)
         lexical_scores = {cid: score for cid, score in lexical if cid in kept}
         candidates = list(dict.fromkeys([cid for cid, _ in dense] + lexical_ids[:n]))
-        found = self.vectors.get(candidates, with_vectors=True)
+        found = self._records(candidates)
         cosines: dict[str, float] = {}
         for cid in candidates:
             if cid not in found:
