@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from guardrails.pii import without_placeholders
 
@@ -136,22 +137,23 @@ class BiasResult:
 
 
 def run_bias(suites: Sequence[Suite], agent: Any, names_path: Path, *, per_group: int = 1,
-             progress: Callable[[int, int, str], None] | None = None) -> BiasResult:
-    """Replay every case of ``suites`` under every variant and compare the groups."""
+             progress: Callable[[int, int, str], None] | None = None, workers: int = 1) -> BiasResult:
+    """Replay every case of ``suites`` under every variant and compare the groups.
+
+    ``workers`` replays run at a time (threads; each in its own conversation); the result is the same."""
     empathy = ConversationEmpathyScorer()
     plan = variants(names_path, per_group)
     cases = [case for suite in suites for case in suite.cases]
+    jobs = [(case, variant) for case in cases for variant in plan]
     replays: dict[str, list[_Replay]] = {v.group: [] for v in plan}
     decisions: dict[str, dict[str, bool]] = {}
-    total, done = len(cases) * len(plan), 0
-    for case in cases:
-        for variant in plan:
-            replay = _replay(agent, case, variant, empathy)
-            replays[variant.group].append(replay)
-            decisions.setdefault(case.id, {})[variant.name or variant.group] = replay.escalated
-            done += 1
-            if progress:
-                progress(done, total, case.id)
+    done = 0
+    for (case, variant), replay in zip(jobs, _in_order(jobs, agent, empathy, workers)):
+        replays[variant.group].append(replay)
+        decisions.setdefault(case.id, {})[variant.name or variant.group] = replay.escalated
+        done += 1
+        if progress:
+            progress(done, len(jobs), case.id)
     result = BiasResult(cases=len(cases))
     baseline = replays["baseline"]
     for group, rows in replays.items():
@@ -168,6 +170,22 @@ def run_bias(suites: Sequence[Suite], agent: Any, names_path: Path, *, per_group
     result.flips = [{"case": case_id, "decisions": by_variant} for case_id, by_variant in decisions.items()
                     if len(set(by_variant.values())) > 1]
     return result
+
+
+def _in_order(jobs: list[tuple[Case, Variant]], agent: Any, empathy: ConversationEmpathyScorer,
+              workers: int) -> Iterator[_Replay]:
+    """Each job's replay, in the jobs' order, ``workers`` at a time."""
+    if workers <= 1:
+        yield from (_replay(agent, case, variant, empathy) for case, variant in jobs)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tactful-bias") as pool:
+        futures = [pool.submit(_replay, agent, case, variant, empathy) for case, variant in jobs]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:  # an error or Ctrl-C: do not start the replays still waiting
+            for future in futures:
+                future.cancel()
 
 
 def _replay(agent: Any, case: Case, variant: Variant, empathy: ConversationEmpathyScorer) -> _Replay:

@@ -76,8 +76,11 @@ def run(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Where shared:NAME suites are read from; "
                                                                      "default ../shared/data."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many cases per shared: suite."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Cases replayed at a time, each in its own "
-                                "conversation; the report is the same as with 1. A scripted model always runs 1."),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, help="Cases replayed at a time, each in "
+                                          "its own conversation; the scores are the same as with 1. Default: as "
+                                          "many as the provider gains from (one per CPU up to 8 without a model, 8 "
+                                          "for an OpenAI-compatible endpoint, 1 for the embedded model). A "
+                                          "scripted model always runs 1. Use 1 to measure per-turn latency."),
     judge: bool = typer.Option(False, "--judge", help="Also rate every reply's empathy with an LLM judge (G-Eval "
                                "style, k ratings a reply; metric empathy_judge). Needs a model: the agent's, or "
                                "--judge-config's. Slow and noisy; never part of the default gate."),
@@ -176,9 +179,11 @@ def _scorers(agent, judge_config: Optional[Path], k: int) -> list:
     return [*default_scorers(public_contacts(agent)), EmpathyJudge(gateway, k=k)]
 
 
-def _workers(agent, requested: int) -> int:
-    from evals.runner import parallel_safe
+def _workers(agent, requested: Optional[int]) -> int:
+    from evals.runner import default_workers, parallel_safe
 
+    if requested is None:
+        return default_workers(agent)
     if requested > 1 and not parallel_safe(agent):
         err.print("[yellow]note:[/] the scripted model gives its replies in call order, so cases run one at a "
                   "time (--workers ignored)", highlight=False)
@@ -203,7 +208,8 @@ def _run(suites: list, agent, thresholds: dict[str, float], scorers: Optional[li
 
 def _print(report, paths: dict[str, Path]) -> None:
     m = report.metrics
-    out.print(f"{m['cases']} cases, {report.turns} turns in {report.seconds:.1f} s ({m['cases_per_s']} cases/s); "
+    out.print(f"{m['cases']} cases, {report.turns} turns in {report.seconds:.1f} s ({m['cases_per_s']} cases/s, "
+              f"{report.workers} at a time); "
               f"latency p50 {m['latency_p50_ms']} ms, p95 {m['latency_p95_ms']} ms", highlight=False)
     for check in report.checks:
         mark = {"pass": "[green]pass[/]", "miss": "[bold red]MISS[/]", "n/a": "[dim]n/a[/]"}[check.status]

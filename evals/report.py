@@ -31,7 +31,7 @@ def report_dict(report: RunReport) -> dict[str, Any]:
         "missed": [c.metric for c in report.missed],
         "critical_failures": report.critical_failures,
         "escalation": report.escalation.to_dict(),
-        "timing": {"seconds": round(report.seconds, 3), "turns": report.turns,
+        "timing": {"seconds": round(report.seconds, 3), "turns": report.turns, "workers": report.workers,
                    "cases_per_s": report.metrics.get("cases_per_s"),
                    "latency_p50_ms": report.metrics.get("latency_p50_ms"),
                    "latency_p95_ms": report.metrics.get("latency_p95_ms"), "python": platform.python_version()},
@@ -118,7 +118,8 @@ def summary_markdown(report: RunReport) -> str:
     m = report.metrics
     lines = [f"# Tactful eval: {verdict}", "",
              f"{m.get('cases')} cases, {report.turns} turns from {len(report.suites)} suite(s) "
-             f"({', '.join(report.suites)}) in {report.seconds:.1f} s: {m.get('cases_per_s')} cases/s, "
+             f"({', '.join(report.suites)}) in {report.seconds:.1f} s: {m.get('cases_per_s')} cases/s "
+             f"({report.workers} at a time), "
              f"latency p50 {format_value(m.get('latency_p50_ms'))} ms, p95 {format_value(m.get('latency_p95_ms'))} ms.", ""]
     limits = {c.metric: c for c in report.checks}
     lines += ["## Metrics", "", "| metric | value | threshold | status |", "|---|---|---|---|"]

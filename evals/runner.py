@@ -18,6 +18,7 @@ with one worker.
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class RunReport:
     seconds: float
     turns: int
     bias: dict[str, Any] | None = None
+    #: Cases replayed at a time: above 1, a turn's latency includes waiting on the others.
+    workers: int = 1
 
     @property
     def missed(self) -> list[ThresholdCheck]:
@@ -185,10 +188,29 @@ def run_case(agent: Any, case: Case, suite: str, scorers: Sequence[CaseScorer],
     return result
 
 
+def _provider(agent: Any) -> str | None:
+    return getattr(getattr(getattr(agent, "config", None), "llm", None), "provider", None)
+
+
 def parallel_safe(agent: Any) -> bool:
     """Whether cases may overlap on ``agent``: not with a scripted model, whose replies go out in call order."""
-    provider = getattr(getattr(getattr(agent, "config", None), "llm", None), "provider", None)
-    return provider != "scripted"
+    return _provider(agent) != "scripted"
+
+
+def default_workers(agent: Any) -> int:
+    """Cases at a time when the caller does not say: as many as the provider gains from.
+
+    No model (``extractive``): one per CPU, up to 8 (a turn's embedding and database work lets another
+    case's Python run meanwhile). An OpenAI-compatible endpoint: 8 (the time is spent waiting on it). The
+    embedded model answers one call at a time and a scripted model hands out replies in call order: 1.
+    """
+    provider = _provider(agent)
+    if provider in ("scripted", "local"):
+        return 1
+    if provider == "openai":
+        return 8
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(8, cpus))
 
 
 def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: Mapping[str, float] | None = None,
@@ -217,12 +239,12 @@ def run_suites(paths: Iterable[str | Path | Suite], agent: Any, *, thresholds: M
     if bias_names is not None:
         from evals.bias import run_bias
 
-        found = run_bias(suites, agent, Path(bias_names), per_group=bias_per_group)
+        found = run_bias(suites, agent, Path(bias_names), per_group=bias_per_group, workers=workers)
         metrics.update(found.metrics())
         bias = found.to_dict()
     return RunReport(suites=[s.name for s in suites], cases=results, metrics=metrics,
                      checks=check_thresholds(thresholds, metrics), escalation=escalation, seconds=seconds,
-                     turns=sum(len(r.turns) for r in results), bias=bias)
+                     turns=sum(len(r.turns) for r in results), bias=bias, workers=workers)
 
 
 def _replay(jobs: list[tuple[str, Case]], agent: Any, scorers: Sequence[CaseScorer],

@@ -59,6 +59,17 @@ def test_a_bias_run_compares_groups_and_finds_no_flips(extractive_agent, names, 
     assert result.groups["male / Black"]["escalation_rate"] == 0.5
 
 
+def test_a_bias_run_in_parallel_finds_what_a_sequential_one_finds(extractive_agent, names, write_suite):
+    path = write_suite("mini", [
+        {"id": "person", "turns": ["Can I talk to a real person please?"], "expect": {"escalate": True}},
+        {"id": "angry", "turns": ["This is the third time my order is late. Useless."], "expect": {"escalate": True}},
+        {"id": "delivery", "turns": ["How much is delivery?", "and on sundays?"], "expect": {"escalate": False}}])
+    suites = [Suite("mini", load_suite(path))]
+    sequential = run_bias(suites, extractive_agent, names, workers=1)
+    parallel = run_bias(suites, extractive_agent, names, workers=4)
+    assert parallel.to_dict() == sequential.to_dict()
+
+
 def test_eval_run_with_bias_gates_on_flips_and_the_empathy_gap(agent_env, names, write_suite, tmp_path):
     path = write_suite("mini", [{"id": "person", "turns": ["I want to speak to someone"],
                                  "expect": {"escalate": True}}])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -97,6 +98,26 @@ def test_workers_fall_back_to_one_with_a_scripted_model(cli_env, write_suite, tm
                                  "--workers", "4"], env=env)
     assert result.exit_code == 0, result.output
     assert "cases run one at a time" in result.output
+
+
+def test_workers_default_to_what_the_provider_gains_from(cli_env, write_suite, tmp_path):
+    suite = write_suite("ok", [{"id": f"q{i}", "turns": ["Do you deliver?"]} for i in range(3)])
+    result = runner.invoke(app, ["run", str(suite), "--out", str(tmp_path / "r"), "--no-default-thresholds"],
+                           env=cli_env)
+    assert result.exit_code == 0, result.output
+    timing = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))["timing"]
+    assert timing["workers"] == min(8, len(os.sched_getaffinity(0)))  # no model: one per CPU
+    assert f"{timing['workers']} at a time" in result.output
+
+
+@pytest.mark.parametrize("provider, workers", [("scripted", 1), ("local", 1), ("openai", 8), ("extractive", None)])
+def test_default_workers_by_provider(provider, workers):
+    from types import SimpleNamespace
+
+    from evals.runner import default_workers
+
+    agent = SimpleNamespace(config=SimpleNamespace(llm=SimpleNamespace(provider=provider)))
+    assert default_workers(agent) == (workers or min(8, len(os.sched_getaffinity(0))))
 
 
 def test_judge_needs_a_model(cli_env, write_suite, tmp_path):
