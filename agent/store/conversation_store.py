@@ -122,10 +122,12 @@ class ConversationStore(BulkRecords, AccountRecords):
         pool = pool or PoolSettings()
         self._outages = OutageWindow(pool.outage_wait_s, enabled=not self._sqlite)
         if not self._sqlite:
+            # A server's pooled connection may have died (a restart, an idle timeout): test it on checkout.
+            # A SQLite file has no connection to lose, and the test cost a query on every transaction.
             options = dict(pool_size=pool.size, max_overflow=pool.max_overflow, pool_timeout=pool.timeout_s,
-                           pool_recycle=pool.recycle_s)
+                           pool_recycle=pool.recycle_s, pool_pre_ping=True)
         try:
-            self._engine: Engine = create_engine(url, pool_pre_ping=True, **options)
+            self._engine: Engine = create_engine(url, **options)
         except Exception as exc:  # bad URL, missing driver
             raise StoreUnavailable(f"cannot open the conversation store at {_safe(url)}: {exc}") from exc
         if self._sqlite:
