@@ -22,6 +22,7 @@ from agent.store import ConversationStore, Rating
 from agent.turn import Turn
 from guardrails import GroundingRail, clean_text, redact_pii
 from guardrails.pipeline import RailPipeline
+from knowledge.sentence_vectors import SentenceVectorStore
 from guardrails.tone import ToneLimits
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class Agent:
         self.passage_checks = PassageChecks(self.rails)
         #: The contact details the business's profile publishes: never a leak when a reply repeats them.
         self.published_contacts = published_values(config.business.handoff_contact)
-        self.sentence_embedder = CachedEmbedder(knowledge.embedder)
+        self.sentence_embedder = CachedEmbedder(knowledge.embedder, store=SentenceVectorStore.beside(knowledge))
         self.vaults = ConversationVaults() if config.guardrails.pii_vault else None
         self.policy = EscalationPolicy(config.escalation)
         self.desk = HandoffDesk(store, config.collection_name, on_handoff=handoff_notifier(config, store))

@@ -32,14 +32,19 @@ def open_knowledge(config: TactfulConfig, embedder=None):
 
 def ingest_sources(config: TactfulConfig, knowledge, paths: list[Path] | None = None,
                    progress: Callable[[str, int, int], None] | None = None):
-    """Index ``paths`` (default: the configured sources). Missing paths are a configuration error."""
+    """Index ``paths`` (default: the configured sources), then store the vectors of the sentences answers
+    rank (``agent.sentence_priming``) so no turn embeds them. Missing paths are a configuration error."""
+    from agent.sentence_priming import prime_after_ingest
+
     paths = list(paths or config.knowledge.sources)
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         raise ConfigError(f"knowledge.sources: {', '.join(missing)} does not exist. "
                           "Fix the path in tactful.yaml or pass existing files to `tactful ingest`.")
-    return knowledge.ingest([Path(p) for p in paths], chunk_words=config.knowledge.chunk_tokens,
-                            overlap_words=config.knowledge.chunk_overlap, progress=progress)
+    report = knowledge.ingest([Path(p) for p in paths], chunk_words=config.knowledge.chunk_tokens,
+                              overlap_words=config.knowledge.chunk_overlap, progress=progress)
+    prime_after_ingest(config, knowledge, progress)
+    return report
 
 
 def open_store(config: TactfulConfig) -> ConversationStore:

@@ -14,33 +14,51 @@ from typing import Sequence
 import numpy as np
 
 from guardrails import best_supported_sentences
+from knowledge.sentence_vectors import SentenceVectorStore, as_stored
 
 
 class CachedEmbedder:
-    """The knowledge embedder with a bounded memory of the texts it has embedded.
+    """The knowledge embedder with a bounded memory of the texts it has embedded, and optionally a store.
 
     The same passages come back turn after turn, and embedding their sentences was most of an
-    extractive turn's time; a sentence is now embedded once per process (least recently used first out).
+    extractive turn's time; a sentence is now embedded once per process (least recently used first out)
+    and, with a ``store`` (``knowledge.sentence_vectors``), once per machine: a miss in memory is looked
+    up there first, and what still has to be embedded is written back, each in one batch.
+
+    Every vector is rounded through float16 (``as_stored``), fresh ones too, so an answer is the same
+    whether its sentences' vectors came from the model, from memory or from the store. Thread-safe.
     """
 
-    def __init__(self, embedder, capacity: int = 20_000) -> None:
+    def __init__(self, embedder, capacity: int = 20_000, store: SentenceVectorStore | None = None) -> None:
         self.embedder = embedder
         self.capacity = capacity
+        self.store = store
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        wanted = list(dict.fromkeys(texts))
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        fresh = self.embedder.embed_documents(missing) if missing else []
-        with self._lock:
-            for text, vector in zip(missing, fresh):
-                self._vectors[text] = np.asarray(vector)
-            for text in texts:
+            found = {t: self._vectors[t] for t in wanted if t in self._vectors}
+            for text in found:
                 self._vectors.move_to_end(text)
-            rows = [self._vectors[t] for t in texts]
-            while len(self._vectors) > self.capacity:
-                self._vectors.popitem(last=False)
+        missing = [t for t in wanted if t not in found]
+        learned: dict[str, np.ndarray] = {}
+        if missing and self.store is not None:
+            learned = self.store.read(missing)
+            missing = [t for t in missing if t not in learned]
+        if missing:
+            fresh = dict(zip(missing, as_stored(self.embedder.embed_documents(missing))))
+            if self.store is not None:
+                self.store.write(fresh)
+            learned.update(fresh)
+        if learned:
+            with self._lock:
+                self._vectors.update(learned)
+                while len(self._vectors) > self.capacity:
+                    self._vectors.popitem(last=False)
+        found.update(learned)
+        rows = [found[t] for t in texts]
         return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:

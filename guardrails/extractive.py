@@ -177,6 +177,13 @@ def _add_meaning(question: str, candidates: list[_Candidate], similarity: Simila
         c.score += float(sim)
 
 
+def sentence_contexts(passage: str) -> list[str]:
+    """Every text ``best_supported_sentences`` may hand its ``similarity`` for this passage (each answerable
+    sentence with its section in front), in order: what a cache of sentence vectors must hold to answer
+    from the passage without running the embedder."""
+    return [c.in_context for c in _candidates(0, passage)]
+
+
 def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_sentences: int) -> None:
     """A sentence starting "It ..." or "This ..." right after a chosen one finishes its thought."""
     by_place = {(c.passage, c.position): c for c in candidates}
