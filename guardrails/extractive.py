@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from guardrails.facts import facts
@@ -104,7 +105,7 @@ def best_supported_sentences(question: str, passages: list[str], max_sentences: 
         raise ValueError(f"relevance has {len(relevance)} values for {len(passages)} passages")
     if max_sentences < 1:
         return []
-    candidates = [c for p, passage in enumerate(passages) for c in _candidates(p, passage)]
+    candidates = [replace(c, passage=p) for p, passage in enumerate(passages) for c in _parsed(passage)]
     if not candidates:
         return []
     question_words = set(content_words(question))
@@ -181,7 +182,7 @@ def sentence_contexts(passage: str) -> list[str]:
     """Every text ``best_supported_sentences`` may hand its ``similarity`` for this passage (each answerable
     sentence with its section in front), in order: what a cache of sentence vectors must hold to answer
     from the passage without running the embedder."""
-    return [c.in_context for c in _candidates(0, passage)]
+    return [c.in_context for c in _parsed(passage)]
 
 
 def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_sentences: int) -> None:
@@ -191,6 +192,13 @@ def _add_follow_ons(chosen: list[_Candidate], candidates: list[_Candidate], max_
         follower = by_place.get((c.passage, c.position + 1))
         if len(chosen) < max_sentences and follower and follower not in chosen and _PRONOUN_START.match(follower.text):
             chosen.append(follower)
+
+
+@lru_cache(maxsize=2048)
+def _parsed(passage: str) -> tuple[_Candidate, ...]:
+    """``_candidates`` of a passage, parsed once per text: the same passages come back turn after turn, and
+    parsing them was a third of an extractive answer's time. Callers copy them before scoring."""
+    return tuple(_candidates(0, passage))
 
 
 def _candidates(passage_index: int, passage: str) -> list[_Candidate]:
