@@ -108,7 +108,8 @@ def bench_turn(config: TactfulConfig, *, sizes: list[int], turns: int, console: 
             _add_synthetic(agent.knowledge, size, embedder)
             build_s = time.perf_counter() - started
             console.print(f"[bold]turn[/]: {size:,} synthetic chunks ({agent.knowledge.count():,} in all)")
-            questions = [f"{QUESTIONS[i % len(QUESTIONS)]} ({i})" for i in range(turns)]
+            # Every question new to the embedder, at every size: its vector is part of a turn's cost.
+            questions = [f"{QUESTIONS[i % len(QUESTIONS)]} ({size}.{i})" for i in range(turns)]
             agent.respond(questions[0])  # warm-up
             turn_ms, search_ms = [], []
             conversation = None
