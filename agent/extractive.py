@@ -7,13 +7,12 @@ overlap gives an answer with every expected fact for 48 of 79 questions, against
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Sequence
 
 import numpy as np
 
 from guardrails import best_supported_sentences
+from knowledge.lru import BoundedLru
 from knowledge.sentence_vectors import SentenceVectorStore, as_stored
 
 
@@ -31,17 +30,12 @@ class CachedEmbedder:
 
     def __init__(self, embedder, capacity: int = 20_000, store: SentenceVectorStore | None = None) -> None:
         self.embedder = embedder
-        self.capacity = capacity
         self.store = store
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: BoundedLru[str, np.ndarray] = BoundedLru(capacity)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         wanted = list(dict.fromkeys(texts))
-        with self._lock:
-            found = {t: self._vectors[t] for t in wanted if t in self._vectors}
-            for text in found:
-                self._vectors.move_to_end(text)
+        found = self._vectors.get_many(wanted)
         missing = [t for t in wanted if t not in found]
         learned: dict[str, np.ndarray] = {}
         if missing and self.store is not None:
@@ -53,10 +47,7 @@ class CachedEmbedder:
                 self.store.write(fresh)
             learned.update(fresh)
         if learned:
-            with self._lock:
-                self._vectors.update(learned)
-                while len(self._vectors) > self.capacity:
-                    self._vectors.popitem(last=False)
+            self._vectors.put_many(learned)
         found.update(learned)
         rows = [found[t] for t in texts]
         return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)

@@ -12,13 +12,12 @@ keeps no customer's personal data.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from guardrails import redact_pii
 from guardrails.pipeline import RailPipeline
 from guardrails.verdict import Verdict
+from knowledge.lru import BoundedLru
 
 #: Distinct passage texts remembered (a few KB each).
 CAPACITY = 2048
@@ -44,22 +43,14 @@ class PassageChecks:
 
     def __init__(self, rails: RailPipeline, capacity: int = CAPACITY) -> None:
         self.rails = rails
-        self.capacity = capacity
-        self._checked: OrderedDict[str, CheckedPassage] = OrderedDict()
-        self._lock = threading.Lock()
+        self._checked: BoundedLru[str, CheckedPassage] = BoundedLru(capacity)
 
     def check(self, text: str) -> CheckedPassage:
-        with self._lock:
-            found = self._checked.get(text)
-            if found is not None:
-                self._checked.move_to_end(text)
-                return found
-        safe, verdict = self.rails.check_passage(text)
-        checked = CheckedPassage(safe, verdict, published_values(safe))
-        with self._lock:
-            self._checked[text] = checked
-            while len(self._checked) > self.capacity:
-                self._checked.popitem(last=False)
+        checked = self._checked.get(text)
+        if checked is None:
+            safe, verdict = self.rails.check_passage(text)
+            checked = CheckedPassage(safe, verdict, published_values(safe))
+            self._checked.put(text, checked)
         return checked
 
     def __len__(self) -> int:

@@ -12,9 +12,9 @@ generation is still the one its read started under.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Callable, Generic, Sequence, TypeVar
+
+from knowledge.lru import BoundedLru
 
 Record = TypeVar("Record")
 
@@ -26,36 +26,23 @@ class ChunkCache(Generic[Record]):
     """Least recently used chunk records by id; ``read(ids, fetch)`` fetches only the ones it lacks."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
-        if capacity < 0:
-            raise ValueError(f"capacity must be 0 or more, got {capacity}")
-        self.capacity = capacity
-        self._records: OrderedDict[str, Record] = OrderedDict()
-        self._generation = 0
-        self._lock = threading.Lock()
+        self._records: BoundedLru[str, Record] = BoundedLru(capacity)
 
     def read(self, chunk_ids: Sequence[str], fetch: Callable[[list[str]], dict[str, Record]]) -> dict[str, Record]:
         """The records of ``chunk_ids`` that exist: remembered ones, and the rest from ``fetch(missing)``."""
-        with self._lock:
-            generation = self._generation
-            found = {cid: self._records[cid] for cid in dict.fromkeys(chunk_ids) if cid in self._records}
-            for cid in found:
-                self._records.move_to_end(cid)
-        missing = [cid for cid in dict.fromkeys(chunk_ids) if cid not in found]
+        wanted = list(dict.fromkeys(chunk_ids))
+        generation = self._records.generation
+        found = self._records.get_many(wanted)
+        missing = [cid for cid in wanted if cid not in found]
         if not missing:
             return found
         fresh = fetch(missing)
-        with self._lock:
-            if generation == self._generation and self.capacity:
-                self._records.update(fresh)
-                while len(self._records) > self.capacity:
-                    self._records.popitem(last=False)
+        self._records.put_many(fresh, generation)
         return {**found, **fresh}
 
     def clear(self) -> None:
         """Forget everything, and every read still under way: the index changed."""
-        with self._lock:
-            self._records.clear()
-            self._generation += 1
+        self._records.clear()
 
     def __len__(self) -> int:
         return len(self._records)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import re
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
 
 from knowledge.errors import EmbedderUnavailable
+from knowledge.lru import BoundedLru
 
 #: A run over more tokens than this (rows x longest) gives its working memory back when it ends.
 SHRINK_AFTER_TOKENS = 2048
@@ -122,22 +121,14 @@ class QueryVectors:
     """A small, thread-safe, least-recently-used memory of query vectors, handed out read-only."""
 
     def __init__(self, capacity: int = 2048) -> None:
-        self.capacity = capacity
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: BoundedLru[str, np.ndarray] = BoundedLru(capacity)
 
     def get(self, text: str, embed) -> np.ndarray:
-        with self._lock:
-            vector = self._vectors.get(text)
-            if vector is not None:
-                self._vectors.move_to_end(text)
-                return vector
-        vector = np.asarray(embed(text))
-        vector.setflags(write=False)  # shared by every caller: nobody may change it in place
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > self.capacity:
-                self._vectors.popitem(last=False)
+        vector = self._vectors.get(text)
+        if vector is None:
+            vector = np.asarray(embed(text))
+            vector.setflags(write=False)  # shared by every caller: nobody may change it in place
+            self._vectors.put(text, vector)
         return vector
 
     def __len__(self) -> int:
