@@ -13,7 +13,7 @@ whose calls may overlap: the built-in agent's store opens a session per operatio
 mode), its retrieval is read-only, and the embedded model serialises its own calls. A scripted model
 hands out its replies in call order, so overlapping cases would take each other's replies: see
 :func:`parallel_safe`. Per-turn latency then includes waiting on the other workers: measure latency
-with one worker.
+with one worker. ``tactful eval run`` picks N with :func:`default_workers` unless told.
 """
 
 from __future__ import annotations
